@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { buildDataSourceOptions } from './database/data-source-options.js';
+import { HealthModule } from './health/health.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  // The database actually used: DATABASE_URL, or the embedded server's.
+  databaseUrl: string;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl, logger }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        // The HTTP logger is mounted by configureApp(); Nest's own logs and injected PinoLoggers
+        // write through the same root logger.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions(config.database, databaseUrl),
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        }),
+        HealthModule,
+      ],
+    };
+  }
+}

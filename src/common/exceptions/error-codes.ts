@@ -1,0 +1,27 @@
+// Stable codes for every error the API can answer with. Clients and the admin UI key on these;
+// the problem `type` is derived from them. Add a code here and the compiler makes the filter's
+// switch say which HTTP status it maps to.
+export const ERROR_CODES = [
+  'validation_failed',
+  'malformed_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'route_not_found',
+  'not_found',
+  'method_not_allowed',
+  'unauthorized',
+  'forbidden',
+  'conflict',
+  'unique_violation',
+  'stale_version',
+  'too_many_requests',
+  'bad_request',
+  'service_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function problemTypeFor(code: ErrorCode): string {
+  return `urn:homecoming:problem:${code.replaceAll('_', '-')}`;
+}

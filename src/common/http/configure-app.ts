@@ -1,0 +1,49 @@
+import { RequestMethod } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../../config/app-config.js';
+import { ProblemDetailsFilter } from '../filters/problem-details.filter.js';
+import { createHttpLogger } from '../logging/logger.js';
+import { createValidationPipe } from '../pipes/validation.pipe.js';
+
+export const API_PREFIX = 'api';
+
+// Everything about the HTTP pipeline, in the order requests meet it. main.ts and the integration
+// tests both call this, so the tests exercise the pipeline production runs. The app must be
+// created with `bodyParser: false`: the parser is mounted here, after the access logger.
+export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
+  app.useLogger(app.get(NestPinoLogger));
+  app.disable('x-powered-by');
+  if (config.http.trustProxy) app.set('trust proxy', true);
+
+  app.use(createHttpLogger(logger));
+  app.use(helmet());
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({ origin: [...config.http.corsOrigins], credentials: true, maxAge: 600 });
+  }
+  app.useBodyParser('json', { limit: config.http.bodyLimit });
+
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('homecoming API')
+      .setDescription(
+        'Case tracker for inquiries from families of prisoners of war. Errors are RFC 9457 ' +
+          'application/problem+json documents with a stable `code`.',
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
+    jsonDocumentUrl: `${API_PREFIX}/docs-json`,
+  });
+}

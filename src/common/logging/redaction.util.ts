@@ -1,0 +1,67 @@
+// What may never reach a log: credentials, and the personal data of families, prisoners and
+// staff. Keys are matched by name at any depth; free text is scrubbed of anything that looks
+// like an email address or a phone number, since names of people cannot be recognised in free
+// text, they are only ever logged under a key (and masked there).
+
+export const REDACTED = '[redacted]';
+
+const SECRET_KEY =
+  /pass(word|phrase)?|secret|token|authori[sz]ation|cookie|session|api[-_]?key|otp|totp|credential|signature|private/i;
+
+const PERSONAL_KEY =
+  /^(e-?mail|emails|phone|phones|mobile|name|names|full_?name|first_?name|last_?name|given_?names?|surname|patronymic|middle_?name|maiden_?name|mothers?_?maiden_?name|fathers?_?(first_?)?name|date_?of_?birth|dob|birth_?date|address|street|document_?number|passport|personal_?number|to|from|cc|bcc|reply_?to|recipient|sender)$/i;
+
+const EMAIL = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+\.[^\s@<>()[\]"',;:]+/g;
+// Nine or more digits with the usual separators: phone numbers, but not dates or durations.
+const PHONE = /(?<![\w.])\+?\d(?:[\s().-]{0,2}\d){8,}(?![\w])/g;
+
+export function isSensitiveKey(key: string): boolean {
+  return SECRET_KEY.test(key) || PERSONAL_KEY.test(key);
+}
+
+export function scrubText(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+
+// Query strings carry search terms and addresses: keep the keys, drop the values.
+export function scrubUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return scrubText(url);
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => `${pair.split('=')[0]}=${REDACTED}`);
+  return `${scrubText(url.slice(0, q))}?${params.join('&')}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// Deep copy with sensitive keys masked and strings scrubbed. Objects that are not plain (an
+// IncomingMessage, an Error) are left to pino's serializers, which redact on their own.
+export function redactValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] =
+      v !== undefined && v !== null && isSensitiveKey(key) ? REDACTED : redactValue(v, depth + 1);
+  }
+  return out;
+}
+
+export function redactHeaders(
+  headers: Record<string, string | string[] | number | undefined>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = isSensitiveKey(name) ? REDACTED : redactValue(value);
+  }
+  return out;
+}

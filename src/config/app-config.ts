@@ -1,0 +1,87 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { Environment, SECRET_VARIABLES } from './environment.js';
+
+export type SslMode = 'disable' | 'require' | 'no-verify';
+
+// The typed, validated configuration. It is the DI token too: inject `AppConfig` anywhere.
+export abstract class AppConfig {
+  abstract readonly nodeEnv: Environment['NODE_ENV'];
+  abstract readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimit: string;
+    readonly corsOrigins: readonly string[];
+    readonly trustProxy: boolean;
+  };
+  abstract readonly database: {
+    // Absent means "start the embedded PostgreSQL".
+    readonly url: string | undefined;
+    readonly poolSize: number;
+    readonly ssl: SslMode;
+    readonly runMigrations: boolean;
+    readonly embedded: { readonly dir: string; readonly port: number };
+  };
+  abstract readonly log: { readonly level: Environment['LOG_LEVEL']; readonly pretty: boolean };
+  abstract readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+const KNOWN_VARIABLES = new Set(Object.keys(new Environment()).concat('DATABASE_URL'));
+
+// Reads only the variables we know; an empty value counts as unset so that `FOO=` in a .env file
+// falls back to the default instead of failing on an empty string.
+export function loadConfig(source: NodeJS.ProcessEnv): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (KNOWN_VARIABLES.has(key) && value !== undefined && value !== '') raw[key] = value;
+  }
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigValidationError(errors.flatMap(describe(raw)));
+  return toAppConfig(env);
+}
+
+function describe(raw: Record<string, string>) {
+  return (error: ValidationError): string[] => {
+    const shown = SECRET_VARIABLES.has(error.property)
+      ? '(value hidden: secret)'
+      : `(got ${JSON.stringify(raw[error.property] ?? error.value)})`;
+    return Object.values(error.constraints ?? {}).map(
+      (message) => `${error.property}: ${message.replace(`${error.property} `, '')} ${shown}`,
+    );
+  };
+}
+
+function toAppConfig(env: Environment): AppConfig {
+  return {
+    nodeEnv: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimit: env.BODY_LIMIT.toLowerCase().replace(/\s+/g, ''),
+      corsOrigins: env.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      trustProxy: env.TRUST_PROXY,
+    },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      ssl: env.DATABASE_SSL,
+      runMigrations: env.MIGRATIONS_RUN,
+      embedded: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development' },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

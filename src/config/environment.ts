@@ -1,0 +1,107 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+// The environment as the process receives it, checked field by field. Every variable here is
+// documented in .env.example; keep the two in step. Names listed in SECRET_VARIABLES never have
+// their values echoed in error messages or logs.
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATABASE_URL']);
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class Environment {
+  @IsIn(NODE_ENVS)
+  @Transform(trim)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'production';
+
+  @IsString()
+  @MinLength(1)
+  @Transform(trim)
+  HOST = '127.0.0.1';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  @Transform(toInt)
+  PORT = 3000;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, {
+    message: 'must be a postgres:// or postgresql:// connection URL',
+  })
+  @Transform(trim)
+  DATABASE_URL?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  @Transform(toInt)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsIn(['disable', 'require', 'no-verify'])
+  @Transform(trim)
+  DATABASE_SSL: 'disable' | 'require' | 'no-verify' = 'disable';
+
+  @IsString()
+  @MinLength(1)
+  @Transform(trim)
+  EMBEDDED_PG_DIR = 'var/pg';
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @Transform(toInt)
+  EMBEDDED_PG_PORT = 54329;
+
+  @IsBoolean()
+  @Transform(toBoolean)
+  MIGRATIONS_RUN = true;
+
+  @Matches(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, { message: 'must be a size such as 1mb, 512kb or 100b' })
+  @Transform(trim)
+  BODY_LIMIT = '1mb';
+
+  @Matches(/^(|\s*https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*\s*)$/, {
+    message:
+      'must be a comma-separated list of http(s) origins, e.g. https://a.example,https://b.example',
+  })
+  CORS_ORIGINS = '';
+
+  @IsBoolean()
+  @Transform(toBoolean)
+  TRUST_PROXY = false;
+
+  @IsIn(LOG_LEVELS)
+  @Transform(trim)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  @Transform(toInt)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+}

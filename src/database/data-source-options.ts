@@ -1,0 +1,35 @@
+import type { DataSourceOptions } from 'typeorm';
+import { migrations } from '../../migrations/index.js';
+import type { AppConfig } from '../config/app-config.js';
+import { entities } from './entities.js';
+import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+
+export const MIGRATIONS_TABLE = 'migrations';
+
+export function buildDataSourceOptions(
+  database: AppConfig['database'],
+  url: string,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    // gen_random_uuid() is built in; never try to install extensions on connect.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    applicationName: 'homecoming',
+    ssl: database.ssl === 'disable' ? false : { rejectUnauthorized: database.ssl === 'require' },
+    extra: {
+      max: database.poolSize,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    },
+    logging: false,
+  };
+}

@@ -1,0 +1,77 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { DestinationStream, Logger } from 'pino';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/common/http/configure-app.js';
+import { createRootLogger } from '../../src/common/logging/logger.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  logger: Logger;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  // Environment variables on top of the test defaults, as the process would receive them.
+  env?: Record<string, string>;
+  // Where log lines go; by default they are dropped.
+  logDestination?: DestinationStream;
+  // Extra controllers mounted only in the test (e.g. routes that fail on purpose).
+  controllers?: Type[];
+}
+
+// Boots the real application — the same module and HTTP pipeline as `npm start` — on a fresh
+// database of its own.
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    ...options.env,
+    DATABASE_URL: database.url,
+  });
+  const logger = createRootLogger(config, options.logDestination ?? { write: () => undefined });
+  const root: DynamicModule = AppModule.forRoot({ config, databaseUrl: database.url, logger });
+  const moduleRef = await Test.createTestingModule({
+    imports: [root],
+    controllers: options.controllers ?? [],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  configureApp(app, config, logger);
+  await app.init();
+  return {
+    app,
+    config,
+    logger,
+    database,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+// Collects log lines written by pino, parsed.
+export class LogCapture implements DestinationStream {
+  readonly raw: string[] = [];
+
+  write(line: string): void {
+    this.raw.push(line);
+  }
+
+  get lines(): Record<string, unknown>[] {
+    return this.raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  text(): string {
+    return this.raw.join('');
+  }
+}
