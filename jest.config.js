@@ -24,4 +24,5 @@ export default {
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testTimeout: 30_000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.mjs'],
 };

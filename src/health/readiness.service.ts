@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { listPendingMigrations } from '../database/migrations.util.js';
 
@@ -13,7 +13,7 @@ export class ReadinessService {
     private readonly dataSource: DataSource,
   ) {}
 
-  checks(): HealthIndicatorFunction[] {
+  checks(): (() => PromiseLike<HealthIndicatorResult>)[] {
     return [() => this.database(), () => this.migrations()];
   }
 

@@ -13,7 +13,7 @@ const PERSONAL_KEY =
 
 const EMAIL = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+\.[^\s@<>()[\]"',;:]+/g;
 // Nine or more digits with the usual separators: phone numbers, but not dates or durations.
-const PHONE = /(?<![\w.])\+?\d(?:[\s().-]{0,2}\d){8,}(?![\w])/g;
+const PHONE = /(?<![\w.-])\+?\d(?:[\s().-]{0,2}\d){8,}(?![\w])/g;
 
 export function isSensitiveKey(key: string): boolean {
   return SECRET_KEY.test(key) || PERSONAL_KEY.test(key);

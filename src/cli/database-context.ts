@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { config as loadDotenv } from 'dotenv';
+import { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from '../config/app-config.js';
+import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { EmbeddedPostgres } from '../database/embedded-postgres.js';
+import { EMBEDDED_DATABASE_NAME } from '../server.js';
+
+export interface DatabaseContext {
+  config: AppConfig;
+  dataSource: DataSource;
+  // The server's URL with another database name, for scratch databases.
+  urlFor(database: string): string;
+}
+
+// Runs `fn` against the database the app would use — DATABASE_URL, or the embedded server,
+// started for the duration and stopped afterwards — with the same configuration rules.
+export async function withDatabase<T>(fn: (context: DatabaseContext) => Promise<T>): Promise<T> {
+  if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
+  const config = loadConfig(process.env);
+  const embedded = config.database.url
+    ? undefined
+    : await EmbeddedPostgres.start(config.database.embedded);
+  try {
+    const url = config.database.url ?? (await embedded!.ensureDatabase(EMBEDDED_DATABASE_NAME));
+    const dataSource = new DataSource(buildDataSourceOptions(config.database, url));
+    await dataSource.initialize();
+    try {
+      return await fn({
+        config,
+        dataSource,
+        urlFor: (database) => {
+          const parsed = new URL(url);
+          parsed.pathname = `/${database}`;
+          return parsed.toString();
+        },
+      });
+    } finally {
+      await dataSource.destroy();
+    }
+  } finally {
+    await embedded?.stop();
+  }
+}

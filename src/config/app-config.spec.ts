@@ -1,0 +1,99 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { ConfigValidationError, loadConfig } from './app-config.js';
+import { Environment } from './environment.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('gives safe defaults for an empty environment', () => {
+    const sut = loadConfig({});
+
+    expect(sut.nodeEnv).toBe('production');
+    expect(sut.http).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      bodyLimit: '1mb',
+      corsOrigins: [],
+      trustProxy: false,
+    });
+    expect(sut.database.url).toBeUndefined();
+    expect(sut.database.runMigrations).toBe(true);
+    expect(sut.log).toEqual({ level: 'info', pretty: false });
+  });
+
+  it('reads and converts every kind of value', () => {
+    const sut = loadConfig({
+      NODE_ENV: 'development',
+      PORT: '8080',
+      DATABASE_URL: 'postgres://app:pw@db:5432/homecoming',
+      MIGRATIONS_RUN: 'false',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      BODY_LIMIT: '512KB',
+      TRUST_PROXY: 'yes',
+    });
+
+    expect(sut.http.port).toBe(8080);
+    expect(sut.database.url).toBe('postgres://app:pw@db:5432/homecoming');
+    expect(sut.database.runMigrations).toBe(false);
+    expect(sut.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(sut.http.bodyLimit).toBe('512kb');
+    expect(sut.http.trustProxy).toBe(true);
+    expect(sut.log.pretty).toBe(true);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).http.port).toBe(3000);
+  });
+
+  it('lists every problem at once, naming each variable', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      NODE_ENV: 'staging',
+      MIGRATIONS_RUN: 'maybe',
+      BODY_LIMIT: 'huge',
+      CORS_ORIGINS: 'not-an-origin',
+    });
+
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'BODY_LIMIT',
+      'CORS_ORIGINS',
+      'MIGRATIONS_RUN',
+      'NODE_ENV',
+      'PORT',
+    ]);
+    expect(problems.join('\n')).toContain('(got "eighty")');
+  });
+
+  it('never echoes the value of a secret', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_URL: /);
+    expect(problems[0]).toContain('(value hidden: secret)');
+    expect(problems[0]).not.toContain('hunter2');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: 'x' })).not.toThrow();
+  });
+
+  it('has every variable documented in .env.example, and nothing else', () => {
+    const documented = readFileSync('.env.example', 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split('=')[0])
+      .sort();
+    const known = [...new Set([...Object.keys(new Environment()), 'DATABASE_URL'])].sort();
+
+    expect(documented).toEqual(known);
+  });
+});
