@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { nestPinoParams } from './common/logging/logger.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 
@@ -23,7 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         // The HTTP logger is mounted by configureApp(); Nest's own logs and injected PinoLoggers
         // write through the same root logger.
-        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        LoggerModule.forRoot(nestPinoParams(logger)),
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions(config.database, databaseUrl),
           retryAttempts: 3,

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { configureApp } from './common/http/configure-app.js';
+import { createNestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { runPendingMigrations } from './database/migrations.util.js';
@@ -32,7 +33,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       config.database.url ?? (await embedded!.ensureDatabase(EMBEDDED_DATABASE_NAME));
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ config, databaseUrl, logger }),
-      { bodyParser: false, bufferLogs: true, abortOnError: false },
+      { bodyParser: false, logger: createNestLogger(logger), abortOnError: false },
     );
     configureApp(app, config, logger);
     if (config.database.runMigrations) {

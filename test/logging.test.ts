@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
@@ -32,6 +33,9 @@ describe('logs are structured JSON with secrets and personal data redacted', () 
       .set('Cookie', SECRETS.cookie)
       .send({ name: SECRETS.name, password: SECRETS.password });
     await request(http).get('/api/probe/crash').set('Authorization', `Bearer ${SECRETS.bearer}`);
+    new Logger('Probe').error(
+      Object.assign(new Error(`no mailbox for ${SECRETS.email}`), { password: SECRETS.password }),
+    );
     const logger = await sut.app.resolve(PinoLogger);
     logger.info(
       { inquirer: { fullName: SECRETS.name, email: SECRETS.email, phones: [SECRETS.phone] } },
@@ -58,6 +62,15 @@ describe('logs are structured JSON with secrets and personal data redacted', () 
     expect(text.length).toBeGreaterThan(0);
     expect(text).not.toContain(secret);
     expect(text).not.toContain(encodeURIComponent(secret));
+  });
+
+  it('redacts errors logged through Nest as well', () => {
+    const line = logs.lines.find((l) => l.context === 'Probe');
+    expect(line?.err).toMatchObject({
+      type: 'Error',
+      message: 'no mailbox for [email]',
+      password: '[redacted]',
+    });
   });
 
   it('shows where something was redacted', () => {

@@ -38,6 +38,26 @@ describe('configuration errors', () => {
   });
 });
 
+describe('a failed start', () => {
+  it('logs JSON lines only, names the error, and exits 1', async () => {
+    const port = await freePort(); // nothing listens there
+    const sut = spawnApp({ DATABASE_URL: `postgres://app:pw@127.0.0.1:${port}/none` });
+
+    expect(await sut.exited).toBe(1);
+    const lines = sut.stdout().trim().split('\n');
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const fatal = parsed.find((l) => l.level === 'fatal');
+    expect(fatal?.msg).toBe('homecoming failed to start');
+    expect(fatal?.err).toMatchObject({
+      type: 'Error',
+      code: 'ECONNREFUSED',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
+    expect(parsed.filter((l) => l.level === 'error').length).toBeGreaterThan(0);
+    expect(sut.stdout()).not.toContain(':pw@');
+  });
+});
+
 describe('graceful shutdown', () => {
   let database: TestDatabase;
 

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/common/http/configure-app.js';
-import { createRootLogger } from '../../src/common/logging/logger.js';
+import { createNestLogger, createRootLogger } from '../../src/common/logging/logger.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -40,10 +40,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const moduleRef = await Test.createTestingModule({
     imports: [root],
     controllers: options.controllers ?? [],
-  }).compile();
+  })
+    .setLogger(createNestLogger(logger))
+    .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
-    bufferLogs: true,
+    logger: createNestLogger(logger),
   });
   configureApp(app, config, logger);
   await app.init();

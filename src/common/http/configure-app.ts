@@ -2,7 +2,6 @@ import { RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config.js';
 import { ProblemDetailsFilter } from '../filters/problem-details.filter.js';
@@ -13,9 +12,9 @@ export const API_PREFIX = 'api';
 
 // Everything about the HTTP pipeline, in the order requests meet it. main.ts and the integration
 // tests both call this, so the tests exercise the pipeline production runs. The app must be
-// created with `bodyParser: false`: the parser is mounted here, after the access logger.
+// created with `bodyParser: false` (the parser is mounted here, after the access logger) and with
+// `logger: createNestLogger(logger)`.
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
-  app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
   if (config.http.trustProxy) app.set('trust proxy', true);
 

@@ -1,9 +1,18 @@
+import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config.js';
-import { redactHeaders, redactValue, scrubText, scrubUrl } from './redaction.util.js';
+import {
+  isSensitiveKey,
+  REDACTED,
+  redactHeaders,
+  redactValue,
+  scrubText,
+  scrubUrl,
+} from './redaction.util.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -20,8 +29,7 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
     },
     hooks: {
       logMethod(args, method) {
-        const scrubbed = args.map((a) => (typeof a === 'string' ? scrubText(a) : a));
-        return method.apply(this, scrubbed as Parameters<typeof method>);
+        return method.apply(this, scrubArguments(args) as Parameters<typeof method>);
       },
     },
     serializers: {
@@ -36,6 +44,36 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
     return pino(options, pino.transport({ target: 'pino-pretty', options: { singleLine: true } }));
   }
   return pino(options, pino.destination({ dest: 1, sync: false }));
+}
+
+// Messages are scrubbed here. When a call gives only an error (`logger.error(err)`, or
+// `{ err }` as nestjs-pino does), pino would take the raw err.message as the message: give it the
+// scrubbed one explicitly.
+function scrubArguments(given: unknown[]): unknown[] {
+  // nestjs-pino passes `(obj, undefined)` when there is no message.
+  const args = given.at(-1) === undefined ? given.slice(0, -1) : given;
+  const [first] = args;
+  if (args.length === 1 && first instanceof Error)
+    return [{ err: first }, scrubText(first.message)];
+  if (args.length === 1 && first !== null && typeof first === 'object') {
+    const { err, msg } = first as { err?: unknown; msg?: unknown };
+    if (typeof msg === 'string') return [{ ...first, msg: undefined }, scrubText(msg)];
+    if (err instanceof Error) return [first, scrubText(err.message)];
+  }
+  return args.map((a) => (typeof a === 'string' ? scrubText(a) : a));
+}
+
+// Nest's own messages (start-up, TypeORM connection retries) through the same root logger, from
+// the first line on, so that even a failed start logs JSON only.
+export function createNestLogger(root: Logger): LoggerService {
+  const params = nestPinoParams(root);
+  return new NestPinoLogger(new PinoLogger(params), params);
+}
+
+// nestjs-pino wraps the root logger in a pino-http child of its own; it must get our serializers,
+// or errors logged through Nest would bypass redaction.
+export function nestPinoParams(root: Logger) {
+  return { pinoHttp: { logger: root, serializers: SERIALIZERS }, useExisting: true as const };
 }
 
 // Access log and request id: mounted as the very first middleware, so even a request whose body
@@ -57,16 +95,25 @@ export function createHttpLogger(root: Logger): HttpLogger {
     customSuccessMessage: (req, res) =>
       `${req.method} ${scrubUrl(req.url ?? '')} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${scrubUrl(req.url ?? '')} ${res.statusCode}`,
-    serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
+    serializers: SERIALIZERS,
   });
 }
 
 // Receives an Error, or (through pino-http) the object pino's own serializer made of one, whose
 // prototype is not plain: copy its own fields so redaction reaches message, stack and causes.
+// Fields of an error that describe the failure, not a person (an error's `name` is its class, its
+// `address` a network peer): kept, only scrubbed. Everything else is redacted as usual.
+const ERROR_FIELDS = new Set(['type', 'name', 'code', 'syscall', 'errno', 'address', 'port']);
+
 function serializeError(error: unknown) {
   const serialized: unknown = error instanceof Error ? stdSerializers.err(error) : error;
   if (serialized === null || typeof serialized !== 'object') return redactValue(serialized);
-  return redactValue({ ...(serialized as Record<string, unknown>) });
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(serialized)) {
+    if (ERROR_FIELDS.has(key)) out[key] = typeof value === 'string' ? scrubText(value) : value;
+    else out[key] = value != null && isSensitiveKey(key) ? REDACTED : redactValue(value);
+  }
+  return out;
 }
 
 interface SerializedRequest {
@@ -77,6 +124,8 @@ interface SerializedRequest {
   remoteAddress?: string;
   raw?: IncomingMessage;
 }
+
+const SERIALIZERS = { req: serializeRequest, res: serializeResponse, err: serializeError };
 
 function serializeRequest(req: SerializedRequest) {
   const url = (req.raw as { originalUrl?: string } | undefined)?.originalUrl ?? req.url ?? '';

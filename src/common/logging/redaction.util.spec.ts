@@ -5,6 +5,7 @@ describe('scrubText', () => {
   it.each([
     ['write to olga.petrova@mail.ru today', 'write to [email] today'],
     ['<ivan_1979@yandex.ru>', '<[email]>'],
+    ['пишите ольга@почта.рф', 'пишите [email]'],
     ['call +7 (916) 123-45-67 back', 'call [phone] back'],
     ['call +380441234567', 'call [phone]'],
     ['call 8 916 123 45 67', 'call [phone]'],
@@ -17,6 +18,7 @@ describe('scrubText', () => {
     'took 1234 ms',
     '2026-11-29T05:34:00.000Z',
     'request 0b6e7e36-3c39-4d4e-9f0a-5d1c2b7e8a90',
+    'at /app/node_modules/@nestjs/core/router/router-proxy.js:9:17',
   ])('leaves %j alone', (input) => {
     expect(scrubText(input)).toBe(input);
   });

@@ -11,7 +11,9 @@ const SECRET_KEY =
 const PERSONAL_KEY =
   /^(e-?mail|emails|phone|phones|mobile|name|names|full_?name|first_?name|last_?name|given_?names?|surname|patronymic|middle_?name|maiden_?name|mothers?_?maiden_?name|fathers?_?(first_?)?name|date_?of_?birth|dob|birth_?date|address|street|document_?number|passport|personal_?number|to|from|cc|bcc|reply_?to|recipient|sender)$/i;
 
-const EMAIL = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+\.[^\s@<>()[\]"',;:]+/g;
+// Letters of any script: addresses like ольга@почта.рф count too. A path such as
+// node_modules/@nestjs/core does not (nothing may stand between "/" and "@").
+const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 // Nine or more digits with the usual separators: phone numbers, but not dates or durations.
 const PHONE = /(?<![\w.-])\+?\d(?:[\s().-]{0,2}\d){8,}(?![\w])/g;
 
