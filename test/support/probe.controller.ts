@@ -11,6 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { Public } from '../../src/common/decorators/access-policy.decorator.js';
 import { DomainException } from '../../src/common/exceptions/domain.exception.js';
 
 class ProbeContactDto {
@@ -37,6 +38,7 @@ export class ProbeDto {
 }
 
 // Routes that exist only in tests, to drive each kind of failure through the real pipeline.
+@Public()
 @Controller('probe')
 export class ProbeController {
   constructor(private readonly dataSource: DataSource) {}
