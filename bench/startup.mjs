@@ -4,6 +4,7 @@
 // of RUNS runs, next to a same-run baseline (a bare node http server) so that results from
 // different machines can be compared as ratios. The last line of output is one JSON object.
 // See bench/README.md.
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -200,7 +201,11 @@ function externalRun(label, databaseUrl, cwd) {
     label,
     command: process.execPath,
     args: [MAIN],
-    env: appEnv({ DATABASE_URL: databaseUrl }),
+    // A throwaway key: DATABASE_URL requires one, and nothing is encrypted during the run.
+    env: appEnv({
+      DATABASE_URL: databaseUrl,
+      DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
+    }),
     cwd,
     expectExitZero: true,
   });

@@ -6,6 +6,9 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { nestPinoParams } from './common/logging/logger.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CryptoModule } from './common/crypto/crypto.module.js';
 import { HealthModule } from './health/health.module.js';
 
 export interface AppModuleOptions {
@@ -30,7 +33,10 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1_000,
         }),
+        CryptoModule,
         HealthModule,
+        AuditModule,
+        AuthModule,
       ],
     };
   }

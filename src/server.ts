@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './common/http/configure-app.js';
 import { createNestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
+import { withDataKey } from './config/data-key.util.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { runPendingMigrations } from './database/migrations.util.js';
 
@@ -20,7 +21,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, logger: Logger): Promise<RunningServer> {
+export async function startServer(given: AppConfig, logger: Logger): Promise<RunningServer> {
+  const config = given.database.url ? given : await withDataKey(given);
   const embedded = config.database.url
     ? undefined
     : await EmbeddedPostgres.start({

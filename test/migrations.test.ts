@@ -87,6 +87,25 @@ describe('migrations', () => {
     }
   });
 
+  it('can each be reverted and applied again', async () => {
+    const scratch = await createTestDatabase();
+    const sut = await dataSourceFor(scratch.url).initialize();
+    try {
+      for (let i = 0; i < migrations.length; i++)
+        await sut.undoLastMigration({ transaction: 'each' });
+      const left = (await sut.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`,
+      )) as { table_name: string }[];
+      expect(left).toEqual([]);
+
+      await runPendingMigrations(sut);
+      expect(await findSchemaDrift(sut)).toEqual([]);
+    } finally {
+      await sut.destroy();
+      await scratch.drop();
+    }
+  });
+
   it('run once when several replicas start together', async () => {
     const replicas = await Promise.all(
       [1, 2, 3].map(() =>

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -8,6 +9,7 @@ import { freePort, spawnApp } from './support/app-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // The compiled app as a real process: what `npm start` runs.
+const TEST_KEY = randomBytes(32).toString('base64');
 
 describe('configuration errors', () => {
   it('exit non-zero listing every problem, before anything starts', async () => {
@@ -19,7 +21,8 @@ describe('configuration errors', () => {
 
     expect(await sut.exited).toBe(1);
     const stderr = sut.stderr();
-    expect(stderr).toContain('Invalid configuration (3 problems)');
+    expect(stderr).toContain('Invalid configuration (4 problems)');
+    expect(stderr).toContain('DATA_ENCRYPTION_KEY: is required with DATABASE_URL');
     expect(stderr).toMatch(/PORT: .*\(got "http"\)/);
     expect(stderr).toMatch(/LOG_LEVEL: must be one of the following values: fatal, error/);
     expect(stderr).toMatch(/DATABASE_URL: .*\(value hidden: secret\)/);
@@ -41,7 +44,10 @@ describe('configuration errors', () => {
 describe('a failed start', () => {
   it('logs JSON lines only, names the error, and exits 1', async () => {
     const port = await freePort(); // nothing listens there
-    const sut = spawnApp({ DATABASE_URL: `postgres://app:pw@127.0.0.1:${port}/none` });
+    const sut = spawnApp({
+      DATABASE_URL: `postgres://app:pw@127.0.0.1:${port}/none`,
+      DATA_ENCRYPTION_KEY: TEST_KEY,
+    });
 
     expect(await sut.exited).toBe(1);
     const lines = sut.stdout().trim().split('\n');
@@ -70,7 +76,11 @@ describe('graceful shutdown', () => {
   });
 
   it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
-    const sut = spawnApp({ DATABASE_URL: database.url, LOG_LEVEL: 'info' });
+    const sut = spawnApp({
+      DATABASE_URL: database.url,
+      DATA_ENCRYPTION_KEY: TEST_KEY,
+      LOG_LEVEL: 'info',
+    });
     const url = new URL(await sut.listening);
 
     // A request whose body is still arriving when the signal comes.
@@ -119,7 +129,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  async function startAndStop(): Promise<string> {
+  async function startAndStop(): Promise<{ stdout: string; stderr: string }> {
     const sut = spawnApp({
       EMBEDDED_PG_DIR: path.join(folder, 'pg'),
       EMBEDDED_PG_PORT: String(port),
@@ -131,17 +141,58 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
 
     sut.child.kill('SIGTERM');
     expect(await sut.exited).toBe(0);
-    return sut.stdout();
+    return { stdout: sut.stdout(), stderr: sut.stderr() };
   }
 
   it('creates the cluster, serves, and stops PostgreSQL on shutdown; keeps the data for next time', async () => {
     const first = await startAndStop();
-    expect(first).toContain('embedded PostgreSQL cluster created');
-    expect(first).toContain('embedded PostgreSQL stopped');
+    expect(first.stdout).toContain('embedded PostgreSQL cluster created');
+    expect(first.stdout).toContain('embedded PostgreSQL stopped');
     expect(existsSync(path.join(folder, 'pg', 'postmaster.pid'))).toBe(false);
 
     const second = await startAndStop();
-    expect(second).not.toContain('cluster created');
-    expect(second).toContain(`embedded PostgreSQL started on 127.0.0.1:${port}`);
+    expect(second.stdout).not.toContain('cluster created');
+    expect(second.stdout).toContain(`embedded PostgreSQL started on 127.0.0.1:${port}`);
+    expect(existsSync(`${path.join(folder, 'pg')}.data-key`)).toBe(true);
+  });
+});
+
+describe('first admin', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('is created once, with a generated password shown on stderr and never logged', async () => {
+    const env = { DATABASE_URL: database.url, DATA_ENCRYPTION_KEY: TEST_KEY };
+    const first = spawnApp(env);
+    const url = await first.listening;
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const shown = /password: (\S+)/.exec(first.stderr());
+    expect(first.stderr()).toContain('email:    admin@homecoming.local');
+    expect(shown).not.toBeNull();
+    expect(first.stdout()).toContain('first admin account created');
+    expect(first.stdout()).not.toContain(shown![1]);
+    expect(url).toMatch(/^http:/);
+
+    const second = spawnApp(env);
+    await second.listening;
+    const signIn = await fetch(`${await second.listening}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@homecoming.local', password: shown![1] }),
+    });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.stderr()).not.toContain('password:');
+    expect(signIn.status).toBe(200);
+    expect(((await signIn.json()) as { pendingStep: string }).pendingStep).toBe('password_change');
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -91,9 +91,11 @@ async function generate(context: DatabaseContext, name: string, dir: string): Pr
     const fileBase = `${timestamp}-${name}`;
     await writeFile(
       path.join(dir, `${fileBase}.ts`),
-      renderMigration(className, sql.upQueries, sql.downQueries),
+      // Down undoes up, so its statements run in reverse order.
+      renderMigration(className, sql.upQueries, [...sql.downQueries].reverse()),
     );
     await registerMigration(dir, fileBase, className);
+    await formatIfPossible([path.join(dir, `${fileBase}.ts`), path.join(dir, 'index.ts')]);
     out(`wrote ${path.join(dir, `${fileBase}.ts`)} and listed it in ${path.join(dir, 'index.ts')}`);
     out('review it, then `npm run migration:run`');
     return 0;
@@ -101,6 +103,18 @@ async function generate(context: DatabaseContext, name: string, dir: string): Pr
     if (dataSource.isInitialized) await dataSource.destroy();
     await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
     await admin.end();
+  }
+}
+
+// Prettier is a development dependency: where it is installed, generated files match the style
+// the linter checks.
+async function formatIfPossible(files: string[]): Promise<void> {
+  const prettier = await import('prettier').catch(() => undefined);
+  if (!prettier) return;
+  for (const file of files) {
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    const source = await readFile(file, 'utf8');
+    await writeFile(file, await prettier.format(source, { ...options, filepath: file }));
   }
 }
 

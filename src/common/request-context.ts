@@ -14,6 +14,7 @@ export interface AuthenticatedStaff {
   displayName: string;
   roles: string[];
   sessionId: string;
+  csrfToken: string;
 }
 
 export type HomecomingRequest = Request & { id?: string; staff?: AuthenticatedStaff };

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'development',
       PORT: '8080',
       DATABASE_URL: 'postgres://app:pw@db:5432/homecoming',
+      DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       MIGRATIONS_RUN: 'false',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       BODY_LIMIT: '512KB',
@@ -74,12 +75,37 @@ describe('loadConfig', () => {
   });
 
   it('never echoes the value of a secret', () => {
-    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://root:hunter2@db/x',
+      DATA_ENCRYPTION_KEY: 'tooshort-hunter3',
+      ADMIN_PASSWORD: 'hunter4',
+    });
 
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^DATABASE_URL: /);
-    expect(problems[0]).toContain('(value hidden: secret)');
-    expect(problems[0]).not.toContain('hunter2');
+    expect(problems).toHaveLength(3);
+    for (const problem of problems) {
+      expect(problem).toMatch(/^(DATABASE_URL|DATA_ENCRYPTION_KEY|ADMIN_PASSWORD): /);
+      expect(problem).toContain('(value hidden: secret)');
+      expect(problem).not.toMatch(/hunter/);
+    }
+  });
+
+  it('requires a data encryption key with an external database', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://app:pw@db/homecoming' });
+
+    expect(problems).toEqual([
+      'DATA_ENCRYPTION_KEY: is required with DATABASE_URL (generate one with `openssl rand -base64 32`)',
+    ]);
+  });
+
+  it('reads TOTP_REQUIRED_ROLES, with `none` for nobody', () => {
+    expect(loadConfig({}).auth.totpRequiredRoles).toEqual(['supervisor', 'admin']);
+    expect(loadConfig({ TOTP_REQUIRED_ROLES: 'none' }).auth.totpRequiredRoles).toEqual([]);
+    expect(loadConfig({ TOTP_REQUIRED_ROLES: 'caseworker, admin' }).auth.totpRequiredRoles).toEqual(
+      ['caseworker', 'admin'],
+    );
+    expect(problemsOf({ TOTP_REQUIRED_ROLES: 'root' })[0]).toMatch(
+      /^TOTP_REQUIRED_ROLES: must be `none`/,
+    );
   });
 
   it('ignores variables it does not know', () => {

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import type { Role } from '../common/decorators/access-policy.decorator.js';
 import { Environment, SECRET_VARIABLES } from './environment.js';
 
 export type SslMode = 'disable' | 'require' | 'no-verify';
@@ -24,6 +25,22 @@ export abstract class AppConfig {
   };
   abstract readonly log: { readonly level: Environment['LOG_LEVEL']; readonly pretty: boolean };
   abstract readonly shutdownTimeoutMs: number;
+  abstract readonly auth: {
+    readonly firstAdmin: { readonly email?: string; readonly password?: string };
+    readonly sessionIdleMs: number;
+    readonly sessionMaxMs: number;
+    readonly totpRequiredRoles: readonly Role[];
+    readonly loginRateLimitPerMinute: number;
+    readonly lockoutAttempts: number;
+    readonly lockoutMs: number;
+    // Secure cookies need HTTPS; only development and test run over plain HTTP.
+    readonly secureCookies: boolean;
+  };
+  abstract readonly security: {
+    // Absent only with the embedded database, until main.ts supplies the generated one.
+    readonly dataEncryptionKey: Buffer | undefined;
+  };
+  abstract readonly audit: { readonly checkpointIntervalMs: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -47,7 +64,13 @@ export function loadConfig(source: NodeJS.ProcessEnv): AppConfig {
   }
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true });
-  if (errors.length > 0) throw new ConfigValidationError(errors.flatMap(describe(raw)));
+  const problems = errors.flatMap(describe(raw));
+  if (env.DATABASE_URL && !env.DATA_ENCRYPTION_KEY) {
+    problems.push(
+      'DATA_ENCRYPTION_KEY: is required with DATABASE_URL (generate one with `openssl rand -base64 32`)',
+    );
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return toAppConfig(env);
 }
 
@@ -83,5 +106,24 @@ function toAppConfig(env: Environment): AppConfig {
     },
     log: { level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development' },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      firstAdmin: { email: env.ADMIN_EMAIL?.toLowerCase(), password: env.ADMIN_PASSWORD },
+      sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxMs: env.SESSION_MAX_HOURS * 3_600_000,
+      totpRequiredRoles:
+        env.TOTP_REQUIRED_ROLES === 'none'
+          ? []
+          : (env.TOTP_REQUIRED_ROLES.split(',').map((r) => r.trim()) as Role[]),
+      loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
+      lockoutAttempts: env.LOGIN_LOCKOUT_ATTEMPTS,
+      lockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000,
+      secureCookies: env.NODE_ENV === 'production',
+    },
+    security: {
+      dataEncryptionKey: env.DATA_ENCRYPTION_KEY
+        ? Buffer.from(env.DATA_ENCRYPTION_KEY, 'base64')
+        : undefined,
+    },
+    audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
   };
 }

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -18,7 +19,11 @@ import {
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['DATABASE_URL']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'DATABASE_URL',
+  'ADMIN_PASSWORD',
+  'DATA_ENCRYPTION_KEY',
+]);
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -105,4 +110,71 @@ export class Environment {
   @Max(600_000)
   @Transform(toInt)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  // Staff accounts and sessions.
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  @Transform(trim)
+  ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
+
+  // 32 random bytes, base64: `openssl rand -base64 32`. Encrypts TOTP secrets and document
+  // numbers at rest. Required with DATABASE_URL; the embedded set-up generates one in var/.
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+  })
+  @Transform(trim)
+  DATA_ENCRYPTION_KEY?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  @Transform(toInt)
+  SESSION_IDLE_MINUTES = 30;
+
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  @Transform(toInt)
+  SESSION_MAX_HOURS = 12;
+
+  @Matches(
+    /^(none|(intake|caseworker|supervisor|auditor|admin)(\s*,\s*(intake|caseworker|supervisor|auditor|admin))*)$/,
+    {
+      message:
+        'must be `none` or a comma-separated list of roles (intake, caseworker, supervisor, auditor, admin)',
+    },
+  )
+  @Transform(trim)
+  TOTP_REQUIRED_ROLES = 'supervisor,admin';
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  @Transform(toInt)
+  LOGIN_RATE_LIMIT_PER_MINUTE = 30;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  @Transform(toInt)
+  LOGIN_LOCKOUT_ATTEMPTS = 5;
+
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  @Transform(toInt)
+  LOGIN_LOCKOUT_MINUTES = 15;
+
+  // How often the audit log's global checkpoint is written; 0 turns the scheduler off.
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  @Transform(toInt)
+  AUDIT_CHECKPOINT_INTERVAL_MS = 600_000;
 }

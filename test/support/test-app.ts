@@ -1,4 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { DestinationStream, Logger } from 'pino';
@@ -10,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
   app: NestExpressApplication;
+  // Created at start-up from ADMIN_EMAIL / ADMIN_PASSWORD.
+  firstAdmin: { email: string; password: string };
   config: AppConfig;
   logger: Logger;
   database: TestDatabase;
@@ -29,9 +32,16 @@ export interface TestAppOptions {
 // database of its own.
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  const firstAdmin = {
+    email: 'first-admin@staff.test',
+    password: `first-${randomBytes(12).toString('base64url')}`,
+  };
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ADMIN_EMAIL: firstAdmin.email,
+    ADMIN_PASSWORD: firstAdmin.password,
     ...options.env,
     DATABASE_URL: database.url,
   });
@@ -48,9 +58,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: createNestLogger(logger),
   });
   configureApp(app, config, logger);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await database.drop();
+    throw error;
+  }
   return {
     app,
+    firstAdmin,
     config,
     logger,
     database,

@@ -73,8 +73,13 @@ export function statusFor(code: ErrorCode): number {
     case 'bad_request':
       return 400;
     case 'unauthorized':
+    case 'invalid_credentials':
+    case 'totp_required':
       return 401;
     case 'forbidden':
+    case 'csrf_failed':
+    case 'password_change_required':
+    case 'totp_enrolment_required':
       return 403;
     case 'route_not_found':
     case 'not_found':
@@ -82,6 +87,7 @@ export function statusFor(code: ErrorCode): number {
     case 'method_not_allowed':
       return 405;
     case 'conflict':
+    case 'last_admin':
     case 'unique_violation':
     case 'stale_version':
       return 409;

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { RoutePolicyInspector, type RouteInfo } from '../src/auth/route-policy.inspector.js';
+import {
+  ROLES,
+  type AccessPolicy,
+  type Role,
+} from '../src/common/decorators/access-policy.decorator.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { signedInStaff, type SignedIn } from './support/staff.js';
+
+// Every route of the application and who may call it. A new route fails this test until it is
+// added here — a deliberate second look at who can reach it.
+const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
+  'GET health/live': 'public',
+  'GET health/ready': 'public',
+  'POST auth/login': 'public',
+  'POST auth/logout': 'authenticated',
+  'GET auth/me': 'authenticated',
+  'POST auth/password': 'authenticated',
+  'POST auth/totp/enrol': 'authenticated',
+  'POST auth/totp/confirm': 'authenticated',
+  'POST auth/totp/disable': 'authenticated',
+  'GET users': ['admin'],
+  'GET users/:id': ['admin'],
+  'POST users': ['admin'],
+  'PATCH users/:id/roles': ['admin'],
+  'POST users/:id/deactivate': ['admin'],
+  'POST users/:id/reactivate': ['admin'],
+  'POST users/:id/reset-password': ['admin'],
+  'GET audit': ['auditor', 'supervisor', 'admin'],
+  'GET audit/verify': ['auditor', 'admin'],
+};
+
+function summary(policy: AccessPolicy | undefined) {
+  if (!policy) return undefined;
+  return policy.kind === 'roles' ? [...policy.roles].sort() : policy.kind;
+}
+
+function urlOf(route: RouteInfo): string {
+  const path = route.path.replace(/:[A-Za-z]+/g, randomUUID());
+  return route.path.startsWith('health') ? `/${path}` : `/api/${path}`;
+}
+
+describe('access policies', () => {
+  let sut: TestApp;
+  let routes: RouteInfo[];
+  const staff = new Map<Role, SignedIn>();
+
+  beforeAll(async () => {
+    sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'none' } });
+    routes = sut.app.get(RoutePolicyInspector).routes();
+    for (const role of ROLES) staff.set(role, await signedInStaff(sut, { roles: [role] }));
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('every registered route declares a policy, and the policies are the expected ones', () => {
+    const actual = Object.fromEntries(
+      routes.map((r) => [`${r.method} ${r.path}`, summary(r.policy)]),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(EXPECTED).map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v]),
+    );
+
+    expect(routes.every((r) => r.policy !== undefined)).toBe(true);
+    expect(actual).toEqual(expected);
+  });
+
+  it('refuses every non-public route without a session', async () => {
+    const http = sut.app.getHttpServer() as App;
+    for (const route of routes.filter((r) => r.policy?.kind !== 'public')) {
+      const res = await request(http)[route.method.toLowerCase() as 'get'](urlOf(route));
+      expect([route.path, res.status, res.body.code]).toEqual([route.path, 401, 'unauthorized']);
+    }
+  });
+
+  it.each(ROLES)('lets %s through exactly where the policy names it', async (role) => {
+    const who = staff.get(role)!;
+    for (const route of routes.filter((r) => r.policy?.kind === 'roles')) {
+      const allowed = (route.policy as { roles: readonly Role[] }).roles.includes(role);
+      const res = await who.agent[route.method.toLowerCase() as 'get'](urlOf(route)).set(
+        'X-CSRF-Token',
+        who.csrf,
+      );
+      const refused = res.status === 403 && res.body.code === 'forbidden';
+      expect([route.method, route.path, refused]).toEqual([route.method, route.path, !allowed]);
+    }
+  });
+});
+
+@Controller('forgotten')
+class ForgottenController {
+  @Get()
+  unprotected(): string {
+    return 'should never be served';
+  }
+}
+
+describe('a route without a policy', () => {
+  it('stops the application from starting, naming the route', async () => {
+    await expect(createTestApp({ controllers: [ForgottenController] })).rejects.toThrow(
+      /routes without an access policy .*GET \/forgotten \(ForgottenController\.unprotected\)/,
+    );
+  });
+});
