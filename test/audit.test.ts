@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import fc from 'fast-check';
-import { LoggerModule } from 'nestjs-pino';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
@@ -12,21 +8,13 @@ import { DataSource } from 'typeorm';
 import { verifyAuditChain } from '../src/audit/audit-chain.verifier.js';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { eventHash } from '../src/audit/audit-hash.util.js';
-import { AuditController } from '../src/audit/audit.controller.js';
-import { AuditModule } from '../src/audit/audit.module.js';
 import { AuditService, streamOf } from '../src/audit/audit.service.js';
 import type { AuditEventInput } from '../src/audit/audit.types.js';
-import { ACCESS_POLICY } from '../src/common/decorators/access-policy.decorator.js';
-import { configureApp } from '../src/common/http/configure-app.js';
-import {
-  createNestLogger,
-  createRootLogger,
-  nestPinoParams,
-} from '../src/common/logging/logger.js';
 import type { ActorContext } from '../src/common/request-context.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { ConfigModule } from '../src/config/config.module.js';
 import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { signedInStaff, type SignedIn } from './support/staff.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, withClient, type TestDatabase } from './support/test-database.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -632,55 +620,40 @@ describe('listing', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// HTTP. The app here mounts the audit module alone, behind the real HTTP pipeline; to test it
-// as a signed-in auditor, boot createTestApp() instead and make `client` sign in.
+// HTTP, through the whole application: sign-in, access policy, validation, problem documents.
 
 describe('GET /api/audit and /api/audit/verify', () => {
-  let database: TestDatabase;
-  let app: NestExpressApplication;
-  let client: () => ReturnType<typeof request>;
+  let sut: TestApp;
+  let auditor: SignedIn;
+  let caseworker: SignedIn;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      DATABASE_URL: database.url,
-    });
-    const logger = createRootLogger(config, { write: () => undefined });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggerModule.forRoot(nestPinoParams(logger)),
-        TypeOrmModule.forRoot(buildDataSourceOptions(config.database, database.url)),
-        AuditModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({
-      bodyParser: false,
-      logger: createNestLogger(logger),
-    });
-    configureApp(app, config, logger);
-    await app.init();
-    await app.get(AuditService).append(makeInput({ action: 'inquiry.create' }));
-    client = () => request(app.getHttpServer() as App);
+    sut = await createTestApp();
+    auditor = await signedInStaff(sut, { roles: ['auditor'] });
+    caseworker = await signedInStaff(sut, { roles: ['caseworker'] });
+    await sut.app.get(AuditService).append(makeInput({ action: 'inquiry.create' }));
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await sut.close();
   });
 
-  it('declares who may call each route', () => {
-    const policy = (handler: keyof AuditController) =>
-      Reflect.getMetadata(ACCESS_POLICY, AuditController.prototype[handler]) as unknown;
+  it.each(['/api/audit', '/api/audit/verify'])('%s needs a signed-in user', async (path) => {
+    const res = await request(sut.app.getHttpServer() as App).get(path);
 
-    expect(policy('list')).toEqual({ kind: 'roles', roles: ['auditor', 'supervisor', 'admin'] });
-    expect(policy('verify')).toEqual({ kind: 'roles', roles: ['auditor', 'admin'] });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it.each(['/api/audit', '/api/audit/verify'])('%s is refused to a caseworker', async (path) => {
+    const res = await caseworker.agent.get(path);
+
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'forbidden' });
   });
 
   it('lists events as a page', async () => {
-    const res = await client().get('/api/audit?action=inquiry.create&pageSize=10');
+    const res = await auditor.agent.get('/api/audit?action=inquiry.create&pageSize=10');
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ total: 1, page: 1, pageSize: 10 });
@@ -700,7 +673,7 @@ describe('GET /api/audit and /api/audit/verify', () => {
     ['a page that is not a number', 'page=two', 'page', 'isInt'],
     ['a malformed inquiry id', 'inquiryId=HC-2026-000123', 'inquiryId', 'isUuid'],
   ])('refuses %s with a problem naming the field', async (_name, query, field, rule) => {
-    const res = await client().get(`/api/audit?${query}`);
+    const res = await auditor.agent.get(`/api/audit?${query}`);
 
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -709,18 +682,42 @@ describe('GET /api/audit and /api/audit/verify', () => {
   });
 
   it('verifies, and records who asked as an audit.verify event', async () => {
-    const res = await client().get('/api/audit/verify');
+    const res = await auditor.agent.get('/api/audit/verify');
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ intact: true, events: 1, streams: 1, checkpoints: 0 });
-    const recorded = await app
+    expect(res.body).toEqual({
+      intact: true,
+      events: expect.any(Number),
+      streams: expect.any(Number),
+      checkpoints: 0,
+    });
+    const recorded = await sut.app
       .get(AuditService)
       .list({ action: 'audit.verify', page: 1, pageSize: 1 });
     expect(recorded.items[0]).toMatchObject({
-      actor: 'anonymous',
+      actor: auditor.user.id,
       requestId: res.headers['x-request-id'],
-      diff: { intact: { to: true }, events: { to: 1 } },
+      diff: { intact: { to: true }, events: { to: res.body.events } },
     });
+  });
+});
+
+describe('the checkpoint schedule', () => {
+  it('writes checkpoints every AUDIT_CHECKPOINT_INTERVAL_MS', async () => {
+    const sut = await createTestApp({ env: { AUDIT_CHECKPOINT_INTERVAL_MS: '100' } });
+    try {
+      await sut.app.get(AuditService).append(makeInput());
+      const dataSource = sut.app.get(DataSource);
+      let checkpoints: { id: string }[] = [];
+      for (let i = 0; i < 50 && checkpoints.length === 0; i++) {
+        await delay(100);
+        checkpoints = await dataSource.query('SELECT id FROM audit_checkpoint');
+      }
+
+      expect(checkpoints).toHaveLength(1);
+    } finally {
+      await sut.close();
+    }
   });
 });
 

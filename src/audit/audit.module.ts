@@ -1,12 +1,24 @@
 import { Module } from '@nestjs/common';
-import { AuditCheckpointScheduler } from './audit-checkpoint.scheduler.js';
+import { AppConfig } from '../config/app-config.js';
+import {
+  AUDIT_CHECKPOINT_INTERVAL_MS,
+  AuditCheckpointScheduler,
+} from './audit-checkpoint.scheduler.js';
 import { AuditController } from './audit.controller.js';
 import { AuditService } from './audit.service.js';
 
 // The audit trail: other modules inject AuditService and append inside their own transactions.
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, AuditCheckpointScheduler],
+  providers: [
+    AuditService,
+    AuditCheckpointScheduler,
+    {
+      provide: AUDIT_CHECKPOINT_INTERVAL_MS,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => config.audit.checkpointIntervalMs,
+    },
+  ],
   exports: [AuditService],
 })
 export class AuditModule {}
