@@ -1,8 +1,7 @@
 import { AuditService } from '../audit/audit.service.js';
 import { systemActor } from '../common/request-context.js';
-import { ConfigValidationError } from '../config/app-config.js';
 import { listPendingMigrations } from '../database/migrations.util.js';
-import { withDatabase, type DatabaseContext } from './database-context.js';
+import { runCommand, withDatabase, type DatabaseContext } from './database-context.js';
 
 // npm run audit:verify | audit:checkpoint — see README.md.
 const USAGE = 'usage: audit verify | checkpoint';
@@ -64,12 +63,4 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `${error instanceof ConfigValidationError ? error.message : String((error as Error).stack ?? error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { DataSource } from 'typeorm';
-import { loadConfig, type AppConfig } from '../config/app-config.js';
+import { ConfigValidationError, loadConfig, type AppConfig } from '../config/app-config.js';
 import { buildDataSourceOptions } from '../database/data-source-options.js';
 import { EmbeddedPostgres } from '../database/embedded-postgres.js';
 import { EMBEDDED_DATABASE_NAME } from '../server.js';
@@ -41,4 +41,20 @@ export async function withDatabase<T>(fn: (context: DatabaseContext) => Promise<
   } finally {
     await embedded?.stop();
   }
+}
+
+// Runs a command's main with the process arguments and exits with its code; a configuration
+// problem is printed as the list it is, anything else with its stack.
+export function runCommand(main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const message =
+        error instanceof ConfigValidationError
+          ? error.message
+          : String((error as Error).stack ?? error);
+      process.stderr.write(`${message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -3,14 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { ConfigValidationError } from '../config/app-config.js';
 import { buildDataSourceOptions, MIGRATIONS_TABLE } from '../database/data-source-options.js';
 import {
   findSchemaDrift,
   listPendingMigrations,
   runPendingMigrations,
 } from '../database/migrations.util.js';
-import { withDatabase, type DatabaseContext } from './database-context.js';
+import { runCommand, withDatabase, type DatabaseContext } from './database-context.js';
 import { registerMigration, renderMigration } from './migration-file.util.js';
 
 // npm run migration:{run,revert,show,check,generate} — see README.md.
@@ -140,12 +139,4 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `${error instanceof ConfigValidationError ? error.message : String((error as Error).stack ?? error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand(main);
