@@ -9,6 +9,8 @@ import { buildDataSourceOptions } from './database/data-source-options.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
+import { InquiriesModule } from './inquiries/inquiries.module.js';
 import { HealthModule } from './health/health.module.js';
 
 export interface AppModuleOptions {
@@ -37,6 +39,8 @@ export class AppModule {
         HealthModule,
         AuditModule,
         AuthModule,
+        IdempotencyModule,
+        InquiriesModule,
       ],
     };
   }

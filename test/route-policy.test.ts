@@ -32,6 +32,11 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'POST users/:id/reactivate': ['admin'],
   'POST users/:id/reset-password': ['admin'],
   'GET audit': ['auditor', 'supervisor', 'admin'],
+  'POST inquiries': ['intake', 'caseworker', 'supervisor'],
+  'GET inquiries': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'GET inquiries/:id': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'GET inquiries/:id/transitions': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'POST inquiries/:id/transitions': ['intake', 'caseworker', 'supervisor'],
   'GET audit/verify': ['auditor', 'admin'],
 };
 

@@ -4,6 +4,12 @@ import { AuditStream } from '../audit/audit-stream.entity.js';
 import { RecoveryCode } from '../auth/recovery-code.entity.js';
 import { StaffSession } from '../auth/staff-session.entity.js';
 import { StaffUser } from '../auth/staff-user.entity.js';
+import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
+import { InquiryStatusHistory } from '../inquiries/inquiry-status-history.entity.js';
+import { Inquiry } from '../inquiries/inquiry.entity.js';
+import { OutboxMessage } from '../mail/outbox.entity.js';
+import { Inquirer } from '../people/inquirer.entity.js';
+import { SoughtPerson } from '../people/sought-person.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -14,4 +20,10 @@ export const entities: (new () => object)[] = [
   AuditEvent,
   AuditStream,
   AuditCheckpoint,
+  IdempotencyKey,
+  Inquirer,
+  Inquiry,
+  SoughtPerson,
+  InquiryStatusHistory,
+  OutboxMessage,
 ];

@@ -88,11 +88,15 @@ export function statusFor(code: ErrorCode): number {
       return 405;
     case 'conflict':
     case 'last_admin':
+    case 'illegal_transition':
     case 'unique_violation':
     case 'stale_version':
       return 409;
     case 'payload_too_large':
       return 413;
+    case 'guard_blocked':
+    case 'idempotency_key_reused':
+      return 422;
     case 'unsupported_media_type':
       return 415;
     case 'too_many_requests':

@@ -1,0 +1,76 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CHANNELS, type Channel } from '../inquiry.entity.js';
+import { INQUIRY_STATES, type InquiryState } from '../state-machine/inquiry-states.js';
+
+const list = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
+
+export class ListInquiriesQuery {
+  @ApiPropertyOptional({ description: 'One or more statuses, comma-separated' })
+  @IsOptional()
+  @Transform(list)
+  @IsIn(INQUIRY_STATES, { each: true })
+  status?: InquiryState[];
+
+  @ApiPropertyOptional({ description: '`me`, `none` (unassigned) or a staff user id' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(36)
+  assignee?: string;
+
+  @ApiPropertyOptional({ enum: CHANNELS })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: Channel;
+
+  @ApiPropertyOptional({ description: 'Created on or after (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  createdFrom?: Date;
+
+  @ApiPropertyOptional({ description: 'Created before (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  createdTo?: Date;
+
+  @ApiPropertyOptional({
+    description: "Part of the inquirer's or the sought person's name, any script",
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({
+    enum: ['createdAt', '-createdAt', 'reference', '-reference', 'status', '-status'],
+  })
+  @IsOptional()
+  @IsIn(['createdAt', '-createdAt', 'reference', '-reference', 'status', '-status'])
+  sort: string = '-createdAt';
+
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ default: 25, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  pageSize = 25;
+}

@@ -1,0 +1,103 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Headers,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
+import { IDEMPOTENCY_KEY } from '../common/idempotency/idempotency.service.js';
+import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
+import { CreateInquiryDto } from './dto/create-inquiry.dto.js';
+import { ListInquiriesQuery } from './dto/list-inquiries.query.js';
+import { TransitionDto } from './dto/transition.dto.js';
+import { InquiriesService } from './inquiries.service.js';
+import { InquiryTransitionService } from './inquiry-transition.service.js';
+import type { Role } from '../common/decorators/access-policy.decorator.js';
+
+@ApiTags('inquiries')
+@Controller('inquiries')
+export class InquiriesController {
+  constructor(
+    private readonly inquiries: InquiriesService,
+    private readonly transitions: InquiryTransitionService,
+  ) {}
+
+  @Post()
+  @Roles('intake', 'caseworker', 'supervisor')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body → the first answer',
+  })
+  async create(
+    @Body() dto: CreateInquiryDto,
+    @Actor() actor: ActorContext,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new ValidationFailedException([
+        {
+          field: 'Idempotency-Key',
+          rule: 'format',
+          message: 'Idempotency-Key must be 8–128 of A-Z a-z 0-9 . _ : -',
+        },
+      ]);
+    }
+    const result = await this.inquiries.create(dto, actor, key);
+    res.status(result.status);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
+  }
+
+  @Get()
+  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  list(@Query() query: ListInquiriesQuery, @Req() req: HomecomingRequest) {
+    return this.inquiries.list(query, req.staff!.id);
+  }
+
+  @Get(':id')
+  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  detail(@Param('id', ParseUUIDPipe) id: string, @Actor() actor: ActorContext) {
+    return this.inquiries.detail(id, actor);
+  }
+
+  @Get(':id/transitions')
+  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  options(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Req() req: HomecomingRequest,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.transitions.options(id, req.staff!.roles as Role[], actor);
+  }
+
+  @Post(':id/transitions')
+  @HttpCode(200)
+  @Roles('intake', 'caseworker', 'supervisor')
+  transition(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: TransitionDto,
+    @Req() req: HomecomingRequest,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.transitions.execute({
+      inquiryId: id,
+      to: dto.to,
+      reason: dto.reason,
+      version: dto.version,
+      actor,
+      roles: req.staff!.roles as Role[],
+    });
+  }
+}

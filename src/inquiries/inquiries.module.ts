@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { InquiriesController } from './inquiries.controller.js';
+import { InquiriesService } from './inquiries.service.js';
+import { InquiryTransitionService } from './inquiry-transition.service.js';
+import { SoughtPersonCompleteGuard } from './sought-person-complete.guard.js';
+import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
+
+// Inquiries and the state machine. Modules that own guard facts import this module and register
+// their guards with InquiryGuardRegistry.
+@Module({
+  imports: [AuditModule, MailModule],
+  controllers: [InquiriesController],
+  providers: [
+    InquiriesService,
+    InquiryTransitionService,
+    InquiryGuardRegistry,
+    SoughtPersonCompleteGuard,
+  ],
+  exports: [InquiryGuardRegistry, InquiryTransitionService],
+})
+export class InquiriesModule {}

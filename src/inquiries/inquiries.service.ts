@@ -1,0 +1,293 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
+import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
+import type { ActorContext } from '../common/request-context.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { Inquirer } from '../people/inquirer.entity.js';
+import { SoughtPerson } from '../people/sought-person.entity.js';
+import type { CreateInquiryDto, SoughtPersonDto } from './dto/create-inquiry.dto.js';
+import type { ListInquiriesQuery } from './dto/list-inquiries.query.js';
+import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
+import { notFound } from './inquiry-transition.service.js';
+import { Inquiry } from './inquiry.entity.js';
+
+export interface InquiryDetail {
+  inquiry: Inquiry;
+  inquirer: Inquirer;
+  soughtPerson: SoughtPerson | null;
+  history: InquiryStatusHistory[];
+}
+
+export interface InquiryListItem {
+  id: string;
+  reference: string;
+  status: string;
+  channel: string;
+  priority: string;
+  assignedTo: string | null;
+  inquirerName: string;
+  soughtPersonName: string;
+  createdAt: Date;
+  version: number;
+}
+
+const SORTS: Record<string, string> = {
+  createdAt: 'i.created_at',
+  reference: 'i.reference',
+  status: 'i.status',
+};
+
+// A partial date of birth must still be a real day, and not in the future.
+function checkBirthDate(person: SoughtPersonDto): void {
+  const { birthYear: y, birthMonth: m, birthDay: d } = person;
+  const errors = [];
+  if (m !== undefined && y === undefined) {
+    errors.push({
+      field: 'soughtPerson.birthMonth',
+      rule: 'partialDate',
+      message: 'birthMonth needs birthYear',
+    });
+  }
+  if (d !== undefined && m === undefined) {
+    errors.push({
+      field: 'soughtPerson.birthDay',
+      rule: 'partialDate',
+      message: 'birthDay needs birthMonth',
+    });
+  }
+  if (y !== undefined && m !== undefined && d !== undefined) {
+    const date = new Date(Date.UTC(y, m - 1, d));
+    if (date.getUTCMonth() !== m - 1) {
+      errors.push({
+        field: 'soughtPerson.birthDay',
+        rule: 'realDate',
+        message: 'birthDay is not a day of that month',
+      });
+    } else if (date.getTime() > Date.now()) {
+      errors.push({
+        field: 'soughtPerson.birthDay',
+        rule: 'notFuture',
+        message: 'the date of birth is in the future',
+      });
+    }
+  } else if (y !== undefined && m !== undefined && Date.UTC(y, m - 1, 1) > Date.now()) {
+    errors.push({
+      field: 'soughtPerson.birthMonth',
+      rule: 'notFuture',
+      message: 'the date of birth is in the future',
+    });
+  }
+  if (errors.length > 0) throw new ValidationFailedException(errors);
+}
+
+@Injectable()
+export class InquiriesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  // Opens an inquiry in `received`: inquirer, sought person, first history row, audit event and
+  // the acknowledgement to the family, in one transaction. With an Idempotency-Key, a retry gets
+  // the first answer.
+  async create(
+    dto: CreateInquiryDto,
+    actor: ActorContext,
+    idempotencyKey?: string,
+  ): Promise<{ status: number; body: InquiryDetail; replayed: boolean }> {
+    checkBirthDate(dto.soughtPerson);
+    return this.dataSource.transaction(async (manager) => {
+      const work = async () => ({
+        status: 201,
+        body: await this.createInTransaction(manager, dto, actor),
+      });
+      if (!idempotencyKey) return { ...(await work()), replayed: false };
+      return this.idempotency.runOnceInTransaction(
+        manager,
+        {
+          scope: actor.actor,
+          key: idempotencyKey,
+          method: 'POST',
+          path: '/api/inquiries',
+          body: dto,
+        },
+        work,
+      );
+    });
+  }
+
+  private async createInTransaction(
+    manager: EntityManager,
+    dto: CreateInquiryDto,
+    actor: ActorContext,
+  ): Promise<InquiryDetail> {
+    const [{ n }] = (await manager.query(`SELECT nextval('inquiry_reference_seq')::text AS n`)) as {
+      n: string;
+    }[];
+    const reference = `HC-${new Date().getUTCFullYear()}-${n.padStart(6, '0')}`;
+    const inquirer = await manager.getRepository(Inquirer).save(
+      manager.getRepository(Inquirer).create({
+        fullName: dto.inquirer.fullName,
+        relationship: dto.inquirer.relationship,
+        phones: dto.inquirer.phones,
+        emails: dto.inquirer.emails,
+        preferredLanguage: dto.inquirer.preferredLanguage,
+        country: dto.inquirer.country ?? null,
+        city: dto.inquirer.city ?? null,
+        notes: dto.inquirer.notes ?? null,
+      }),
+    );
+    const inquiry = await manager.getRepository(Inquiry).save(
+      manager.getRepository(Inquiry).create({
+        reference,
+        channel: dto.channel,
+        status: 'received',
+        priority: dto.priority,
+        inquirerId: inquirer.id,
+      }),
+    );
+    const person = dto.soughtPerson;
+    const soughtPerson = await manager.getRepository(SoughtPerson).save(
+      manager.getRepository(SoughtPerson).create({
+        inquiryId: inquiry.id,
+        surname: person.surname,
+        givenName: person.givenName ?? null,
+        patronymic: person.patronymic ?? null,
+        birthYear: person.birthYear ?? null,
+        birthMonth: person.birthMonth ?? null,
+        birthDay: person.birthDay ?? null,
+        placeOfBirth: person.placeOfBirth ?? null,
+        militaryUnit: person.militaryUnit ?? null,
+        rank: person.rank ?? null,
+        personalNumber: person.personalNumber ?? null,
+        mothersMaidenName: person.mothersMaidenName ?? null,
+        fathersFirstName: person.fathersFirstName ?? null,
+        distinguishingMarks: person.distinguishingMarks ?? null,
+      }),
+    );
+    const history = await manager.getRepository(InquiryStatusHistory).save(
+      manager.getRepository(InquiryStatusHistory).create({
+        inquiryId: inquiry.id,
+        status: 'received',
+        transition: null,
+        enteredAt: inquiry.createdAt,
+        leftAt: null,
+        actor: actor.actor,
+        reason: null,
+      }),
+    );
+    await this.outbox.enqueueInTransaction(manager, [
+      {
+        eventType: 'family.acknowledgement',
+        inquiryId: inquiry.id,
+        recipientKind: 'inquirer',
+        recipientId: inquirer.id,
+        payload: { reference, language: inquirer.preferredLanguage },
+      },
+    ]);
+    await this.audit.appendInTransaction(manager, {
+      action: 'inquiry.create',
+      actor,
+      entityType: 'inquiry',
+      entityId: inquiry.id,
+      inquiryId: inquiry.id,
+      after: {
+        reference,
+        channel: inquiry.channel,
+        status: inquiry.status,
+        priority: inquiry.priority,
+      },
+    });
+    return { inquiry, inquirer, soughtPerson, history: [history] };
+  }
+
+  // Everything about one inquiry. Reading personal data is audited.
+  async detail(id: string, actor: ActorContext): Promise<InquiryDetail> {
+    return this.dataSource.transaction(async (manager) => {
+      const inquiry = await manager.getRepository(Inquiry).findOneBy({ id });
+      if (!inquiry) throw notFound(id);
+      const [inquirer, soughtPerson, history] = await Promise.all([
+        manager.getRepository(Inquirer).findOneByOrFail({ id: inquiry.inquirerId }),
+        manager.getRepository(SoughtPerson).findOneBy({ inquiryId: id }),
+        manager
+          .getRepository(InquiryStatusHistory)
+          .find({ where: { inquiryId: id }, order: { enteredAt: 'DESC' } }),
+      ]);
+      await this.audit.appendInTransaction(manager, {
+        action: 'inquiry.read',
+        actor,
+        entityType: 'inquiry',
+        entityId: id,
+        inquiryId: id,
+      });
+      return { inquiry, inquirer, soughtPerson, history };
+    });
+  }
+
+  async list(
+    query: ListInquiriesQuery,
+    staffId: string,
+  ): Promise<{ items: InquiryListItem[]; total: number; page: number; pageSize: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.status?.length) where.push(`i.status = ANY(${param(query.status)})`);
+    if (query.channel) where.push(`i.channel = ${param(query.channel)}`);
+    if (query.createdFrom) where.push(`i.created_at >= ${param(query.createdFrom)}`);
+    if (query.createdTo) where.push(`i.created_at < ${param(query.createdTo)}`);
+    if (query.assignee === 'none') where.push('i.assigned_to IS NULL');
+    else if (query.assignee === 'me') where.push(`i.assigned_to = ${param(staffId)}`);
+    else if (query.assignee) {
+      if (!/^[0-9a-f-]{36}$/i.test(query.assignee)) {
+        throw new ValidationFailedException([
+          {
+            field: 'assignee',
+            rule: 'assignee',
+            message: 'assignee must be me, none or a staff user id',
+          },
+        ]);
+      }
+      where.push(`i.assigned_to = ${param(query.assignee)}`);
+    }
+    if (query.q) {
+      // Case- and ё/е-insensitive, any script.
+      const pattern = param(
+        `%${query.q
+          .toLowerCase()
+          .replaceAll('ё', 'е')
+          .replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
+      const folded = (column: string) => `translate(lower(${column}), 'ё', 'е')`;
+      where.push(
+        `(${folded('r.full_name')} LIKE ${pattern} OR ${folded(
+          "concat_ws(' ', p.surname, p.given_name, p.patronymic)",
+        )} LIKE ${pattern})`,
+      );
+    }
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const from = `FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id LEFT JOIN sought_person p ON p.inquiry_id = i.id ${filter}`;
+    const descending = query.sort.startsWith('-');
+    const order = `${SORTS[query.sort.replace('-', '')]} ${descending ? 'DESC' : 'ASC'}, i.id`;
+    const rows = (await this.dataSource.query(
+      `SELECT i.id, i.reference, i.status, i.channel, i.priority, i.assigned_to AS "assignedTo",
+         r.full_name AS "inquirerName",
+         concat_ws(' ', p.surname, p.given_name, p.patronymic) AS "soughtPersonName",
+         i.created_at AS "createdAt", i.version
+       ${from} ORDER BY ${order} LIMIT ${param(query.pageSize)} OFFSET ${param((query.page - 1) * query.pageSize)}`,
+      params,
+    )) as InquiryListItem[];
+    const [{ total }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total ${from}`,
+      params.slice(0, params.length - 2),
+    )) as { total: number }[];
+    return { items: rows, total, page: query.page, pageSize: query.pageSize };
+  }
+}

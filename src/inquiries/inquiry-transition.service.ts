@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Role } from '../common/decorators/access-policy.decorator.js';
+import { DomainException } from '../common/exceptions/domain.exception.js';
+import type { ActorContext } from '../common/request-context.js';
+import { OutboxService, type OutboxEntry } from '../mail/outbox.service.js';
+import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
+import { Inquiry } from './inquiry.entity.js';
+import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
+import {
+  DISCLOSES_DETENTION,
+  transitionsFrom,
+  type ResolvedTransition,
+} from './state-machine/inquiry-state-machine.js';
+import type { InquiryState } from './state-machine/inquiry-states.js';
+
+export interface TransitionCommand {
+  inquiryId: string;
+  to: InquiryState;
+  reason?: string;
+  // The version the caller saw.
+  version: number;
+  actor: ActorContext;
+  roles: readonly Role[];
+}
+
+export interface TransitionOption {
+  transition: string;
+  to: InquiryState;
+  allowed: boolean;
+  reasonRequired: boolean;
+  // Why it cannot be fired now, in words for the caseworker.
+  blockedBy: string[];
+}
+
+// Fires one transition of the state machine: status, history row, audit event and outbox rows
+// in one transaction, all or nothing. The inquiry row is locked first, so concurrent transitions
+// of one inquiry take turns and the version check is exact.
+@Injectable()
+export class InquiryTransitionService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly guards: InquiryGuardRegistry,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async execute(command: TransitionCommand): Promise<Inquiry> {
+    return this.dataSource.transaction(async (manager) => {
+      const inquiry = await lockInquiry(manager, command.inquiryId);
+      if (inquiry.version !== command.version) {
+        throw new DomainException('stale_version', 'Changed by someone else', {
+          detail: `The inquiry was changed since version ${command.version}; reload it and try again.`,
+          extensions: { currentVersion: inquiry.version },
+        });
+      }
+      const options = transitionsFrom(inquiry.status, inquiry.previousStatus);
+      const chosen = options.find((o) => o.to === command.to);
+      const permitted = options.filter((o) => o.rule.roles.some((r) => command.roles.includes(r)));
+      if (!chosen) {
+        throw new DomainException('illegal_transition', 'Not a possible next status', {
+          detail: `An inquiry in ${inquiry.status} cannot move to ${command.to}.`,
+          extensions: { status: inquiry.status, allowedTargets: permitted.map((o) => o.to) },
+        });
+      }
+      if (!chosen.rule.roles.some((r) => command.roles.includes(r))) {
+        throw new DomainException('forbidden', 'Not your transition', {
+          detail: `${chosen.rule.name} needs one of the roles: ${chosen.rule.roles.join(', ')}.`,
+        });
+      }
+      const reason = command.reason?.trim() || undefined;
+      if (chosen.rule.reasonRequired && !reason) {
+        throw new DomainException('validation_failed', 'A reason is required', {
+          errors: [
+            {
+              field: 'reason',
+              rule: 'required',
+              message: `reason is required for ${chosen.rule.name}`,
+            },
+          ],
+        });
+      }
+      const blockedBy = await this.blockingGuards(manager, inquiry.id, chosen, command.actor);
+      if (blockedBy.length > 0) {
+        throw new DomainException('guard_blocked', 'Not yet possible', {
+          detail: blockedBy.join(' '),
+          extensions: { transition: chosen.rule.name, blockedBy },
+        });
+      }
+      return this.apply(manager, { inquiry, chosen, reason, actor: command.actor });
+    });
+  }
+
+  // For the UI's buttons: every transition leaving the current status, and why it is blocked.
+  async options(
+    inquiryId: string,
+    roles: readonly Role[],
+    actor: ActorContext,
+  ): Promise<TransitionOption[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const inquiry = await manager.getRepository(Inquiry).findOneBy({ id: inquiryId });
+      if (!inquiry) throw notFound(inquiryId);
+      const result: TransitionOption[] = [];
+      for (const option of transitionsFrom(inquiry.status, inquiry.previousStatus)) {
+        const blockedBy = option.rule.roles.some((r) => roles.includes(r))
+          ? await this.blockingGuards(manager, inquiry.id, option, actor)
+          : [`Needs one of the roles: ${option.rule.roles.join(', ')}.`];
+        result.push({
+          transition: option.rule.name,
+          to: option.to,
+          allowed: blockedBy.length === 0,
+          reasonRequired: option.rule.reasonRequired,
+          blockedBy,
+        });
+      }
+      return result;
+    });
+  }
+
+  private async blockingGuards(
+    manager: EntityManager,
+    inquiryId: string,
+    option: ResolvedTransition,
+    actor: ActorContext,
+  ): Promise<string[]> {
+    const reasons: string[] = [];
+    for (const id of option.rule.guards) {
+      const verdict = await this.guards.check(id, { manager, inquiryId, actor });
+      if (!verdict.ok) reasons.push(verdict.reason);
+    }
+    return reasons;
+  }
+
+  private async apply(
+    manager: EntityManager,
+    input: { inquiry: Inquiry; chosen: ResolvedTransition; reason?: string; actor: ActorContext },
+  ): Promise<Inquiry> {
+    const { inquiry, chosen, reason, actor } = input;
+    const from = inquiry.status;
+    const now = new Date();
+    inquiry.previousStatus = chosen.to === 'on_hold' ? from : null;
+    inquiry.status = chosen.to;
+    const saved = await manager.getRepository(Inquiry).save(inquiry);
+    await manager
+      .getRepository(InquiryStatusHistory)
+      .update({ inquiryId: inquiry.id, leftAt: IsNull() }, { leftAt: now });
+    await manager.getRepository(InquiryStatusHistory).insert({
+      inquiryId: inquiry.id,
+      status: chosen.to,
+      transition: chosen.rule.name,
+      enteredAt: now,
+      actor: actor.actor,
+      reason: reason ?? null,
+    });
+    const { entries, suppressed } = await this.notifications(manager, saved, chosen, actor);
+    await this.outbox.enqueueInTransaction(manager, entries);
+    await this.audit.appendInTransaction(manager, {
+      action: 'inquiry.transition',
+      actor,
+      entityType: 'inquiry',
+      entityId: inquiry.id,
+      inquiryId: inquiry.id,
+      before: { status: from },
+      after: {
+        status: chosen.to,
+        transition: chosen.rule.name,
+        reason: reason ?? null,
+        notifications: entries.map((e) => e.eventType),
+        ...(suppressed.length ? { suppressedNotifications: suppressed } : {}),
+      },
+    });
+    return saved;
+  }
+
+  // Family notifications that would reveal detention are held back unless disclosure is allowed.
+  private async notifications(
+    manager: EntityManager,
+    inquiry: Inquiry,
+    chosen: ResolvedTransition,
+    actor: ActorContext,
+  ): Promise<{ entries: OutboxEntry[]; suppressed: string[] }> {
+    const entries: OutboxEntry[] = [];
+    const suppressed: string[] = [];
+    for (const event of chosen.rule.notifications) {
+      if (DISCLOSES_DETENTION.has(event)) {
+        const verdict = await this.guards.check('detention_disclosure_allowed', {
+          manager,
+          inquiryId: inquiry.id,
+          actor,
+        });
+        if (!verdict.ok) {
+          suppressed.push(event);
+          continue;
+        }
+      }
+      const toFamily = event.startsWith('family.');
+      if (!toFamily && !inquiry.assignedTo) continue;
+      entries.push({
+        eventType: event,
+        inquiryId: inquiry.id,
+        recipientKind: toFamily ? 'inquirer' : 'staff',
+        recipientId: toFamily ? inquiry.inquirerId : inquiry.assignedTo!,
+        payload: {
+          reference: inquiry.reference,
+          status: inquiry.status,
+          transition: chosen.rule.name,
+        },
+      });
+    }
+    return { entries, suppressed };
+  }
+}
+
+export function notFound(id: string): DomainException {
+  return new DomainException('not_found', 'No such inquiry', { detail: `No inquiry ${id}.` });
+}
+
+async function lockInquiry(manager: EntityManager, id: string): Promise<Inquiry> {
+  const inquiry = await manager
+    .getRepository(Inquiry)
+    .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!inquiry) throw notFound(id);
+  return inquiry;
+}

@@ -1,0 +1,77 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+  type Relation,
+} from 'typeorm';
+import { StaffUser } from '../auth/staff-user.entity.js';
+import { Inquirer } from '../people/inquirer.entity.js';
+import type { InquiryState } from './state-machine/inquiry-states.js';
+
+export const CHANNELS = ['phone', 'email', 'web', 'in_person'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const PRIORITIES = ['normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+// The case. Its status only ever changes through InquiryTransitionService.
+@Entity()
+@Check('inquiry_channel_known', `"channel" IN ('phone', 'email', 'web', 'in_person')`)
+@Check('inquiry_priority_known', `"priority" IN ('normal', 'high', 'urgent')`)
+@Check('inquiry_reference_format', `"reference" ~ '^HC-[0-9]{4}-[0-9]{6,}$'`)
+export class Inquiry {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  // HC-<year>-<6 digits> from the inquiry_reference_seq sequence: unique, never reused.
+  @Index('inquiry_reference_key', { unique: true })
+  @Column({ type: 'text' })
+  reference!: string;
+
+  @Column({ type: 'text' })
+  channel!: Channel;
+
+  @Index('inquiry_status_idx')
+  @Column({ type: 'text' })
+  status!: InquiryState;
+
+  // The status before on_hold, to return to.
+  @Column({ type: 'text', nullable: true })
+  previousStatus!: InquiryState | null;
+
+  @Column({ type: 'text', default: 'normal' })
+  priority!: Priority;
+
+  @Index('inquiry_assigned_to_idx')
+  @Column({ type: 'uuid', nullable: true })
+  assignedTo!: string | null;
+
+  @ManyToOne(() => StaffUser, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'assigned_to' })
+  assignee?: Relation<StaffUser>;
+
+  @Index('inquiry_inquirer_id_idx')
+  @Column({ type: 'uuid' })
+  inquirerId!: string;
+
+  @ManyToOne(() => Inquirer, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'inquirer_id' })
+  inquirer?: Relation<Inquirer>;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  @Index('inquiry_created_at_idx')
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

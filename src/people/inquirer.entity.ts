@@ -1,0 +1,73 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+
+export const RELATIONSHIPS = [
+  'mother',
+  'father',
+  'wife',
+  'husband',
+  'sister',
+  'brother',
+  'daughter',
+  'son',
+  'grandmother',
+  'grandfather',
+  'other_relative',
+  'other',
+] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
+
+export const LANGUAGES = ['ru', 'uk', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+// The family member who asks. One inquirer may have several inquiries.
+@Entity()
+@Check('inquirer_language_known', `"preferred_language" IN ('ru', 'uk', 'en')`)
+export class Inquirer {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  // As written, in any script.
+  @Column({ type: 'text' })
+  fullName!: string;
+
+  @Column({ type: 'text' })
+  relationship!: Relationship;
+
+  // E.164.
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  phones!: string[];
+
+  // Lower-cased.
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  emails!: string[];
+
+  @Column({ type: 'text', default: 'ru' })
+  preferredLanguage!: Language;
+
+  // ISO 3166-1 alpha-2.
+  @Column({ type: 'text', nullable: true })
+  country!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  city!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  notes!: string | null;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
