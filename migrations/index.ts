@@ -2,6 +2,8 @@ import type { MigrationInterface } from 'typeorm';
 import { StaffAccounts1795931849239 } from './1795931849239-StaffAccounts.js';
 import { AuditLog1795940000000 } from './1795940000000-AuditLog.js';
 import { Inquiries1795934740982 } from './1795934740982-Inquiries.js';
+import { InquiryDuplicates1795936000000 } from './1795936000000-InquiryDuplicates.js';
+import { Contacts1795935065505 } from './1795935065505-Contacts.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -9,4 +11,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   StaffAccounts1795931849239,
   AuditLog1795940000000,
   Inquiries1795934740982,
+  InquiryDuplicates1795936000000,
+  Contacts1795935065505,
 ];

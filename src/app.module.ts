@@ -11,6 +11,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { InquiriesModule } from './inquiries/inquiries.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
 import { HealthModule } from './health/health.module.js';
 
 export interface AppModuleOptions {
@@ -41,6 +42,7 @@ export class AppModule {
         AuthModule,
         IdempotencyModule,
         InquiriesModule,
+        ContactsModule,
       ],
     };
   }

@@ -36,8 +36,20 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET inquiries': ['intake', 'caseworker', 'supervisor', 'auditor'],
   'GET inquiries/:id': ['intake', 'caseworker', 'supervisor', 'auditor'],
   'GET inquiries/:id/transitions': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'PATCH inquiries/:id': ['intake', 'caseworker', 'supervisor'],
+  'POST inquiries/:id/assign': ['caseworker', 'supervisor'],
+  'GET inquiries/:id/duplicates': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'POST inquiries/:id/merge': ['supervisor'],
   'POST inquiries/:id/transitions': ['intake', 'caseworker', 'supervisor'],
   'GET audit/verify': ['auditor', 'admin'],
+  'POST inquiries/:id/calls': ['intake', 'caseworker', 'supervisor'],
+  'GET inquiries/:id/calls': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'POST inquiries/:id/callbacks': ['intake', 'caseworker', 'supervisor'],
+  'GET inquiries/:id/callbacks': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'GET callbacks/overdue': ['intake', 'caseworker', 'supervisor'],
+  'POST callbacks/:id/complete': ['intake', 'caseworker', 'supervisor'],
+  'POST callbacks/:id/miss': ['intake', 'caseworker', 'supervisor'],
+  'POST callbacks/:id/cancel': ['intake', 'caseworker', 'supervisor'],
 };
 
 function summary(policy: AccessPolicy | undefined) {

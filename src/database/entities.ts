@@ -5,6 +5,8 @@ import { RecoveryCode } from '../auth/recovery-code.entity.js';
 import { StaffSession } from '../auth/staff-session.entity.js';
 import { StaffUser } from '../auth/staff-user.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
+import { Call } from '../contacts/call.entity.js';
+import { Callback } from '../contacts/callback.entity.js';
 import { InquiryStatusHistory } from '../inquiries/inquiry-status-history.entity.js';
 import { Inquiry } from '../inquiries/inquiry.entity.js';
 import { OutboxMessage } from '../mail/outbox.entity.js';
@@ -26,4 +28,6 @@ export const entities: (new () => object)[] = [
   SoughtPerson,
   InquiryStatusHistory,
   OutboxMessage,
+  Call,
+  Callback,
 ];

@@ -5,6 +5,7 @@ import {
   HttpCode,
   Headers,
   Param,
+  Patch,
   ParseUUIDPipe,
   Post,
   Query,
@@ -20,6 +21,9 @@ import { Actor, type ActorContext, type HomecomingRequest } from '../common/requ
 import { CreateInquiryDto } from './dto/create-inquiry.dto.js';
 import { ListInquiriesQuery } from './dto/list-inquiries.query.js';
 import { TransitionDto } from './dto/transition.dto.js';
+import { AssignInquiryDto, MergeInquiryDto, UpdateInquiryDto } from './dto/update-inquiry.dto.js';
+import { InquiryDuplicatesService } from './inquiry-duplicates.service.js';
+import { InquiryEditingService } from './inquiry-editing.service.js';
 import { InquiriesService } from './inquiries.service.js';
 import { InquiryTransitionService } from './inquiry-transition.service.js';
 import type { Role } from '../common/decorators/access-policy.decorator.js';
@@ -30,6 +34,8 @@ export class InquiriesController {
   constructor(
     private readonly inquiries: InquiriesService,
     private readonly transitions: InquiryTransitionService,
+    private readonly editing: InquiryEditingService,
+    private readonly duplicatesService: InquiryDuplicatesService,
   ) {}
 
   @Post()
@@ -72,6 +78,61 @@ export class InquiriesController {
     return this.inquiries.detail(id, actor);
   }
 
+  @Patch(':id')
+  @Roles('intake', 'caseworker', 'supervisor')
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version the edit is based on' })
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateInquiryDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.editing.update(id, dto, versionFrom(dto.version, ifMatch), actor);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Roles('caseworker', 'supervisor')
+  assign(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: AssignInquiryDto,
+    @Req() req: HomecomingRequest,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.editing.assign({
+      id,
+      assigneeId: dto.assigneeId ?? null,
+      version: dto.version,
+      actor,
+      roles: req.staff!.roles as Role[],
+    });
+  }
+
+  @Get(':id/duplicates')
+  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  duplicates(@Param('id', ParseUUIDPipe) id: string) {
+    return this.duplicatesService.findCandidates(id);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @Roles('supervisor')
+  merge(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: MergeInquiryDto,
+    @Req() req: HomecomingRequest,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.duplicatesService.merge({
+      duplicateId: id,
+      survivorId: dto.survivorId,
+      version: dto.version,
+      reason: dto.reason,
+      actor,
+      roles: req.staff!.roles as Role[],
+    });
+  }
+
   @Get(':id/transitions')
   @Roles('intake', 'caseworker', 'supervisor', 'auditor')
   options(
@@ -100,4 +161,20 @@ export class InquiriesController {
       roles: req.staff!.roles as Role[],
     });
   }
+}
+
+// The version an edit is based on: in the body, or as If-Match (a plain number or "W/\"n\"").
+function versionFrom(body: number | undefined, ifMatch: string | undefined): number {
+  const fromHeader = ifMatch ? Number(/^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim())?.[1]) : undefined;
+  const version = body ?? fromHeader;
+  if (!version || !Number.isInteger(version)) {
+    throw new ValidationFailedException([
+      {
+        field: 'version',
+        rule: 'required',
+        message: 'version (or an If-Match header) is required',
+      },
+    ]);
+  }
+  return version;
 }

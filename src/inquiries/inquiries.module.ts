@@ -3,6 +3,8 @@ import { AuditModule } from '../audit/audit.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { InquiriesController } from './inquiries.controller.js';
 import { InquiriesService } from './inquiries.service.js';
+import { InquiryDuplicatesService } from './inquiry-duplicates.service.js';
+import { InquiryEditingService } from './inquiry-editing.service.js';
 import { InquiryTransitionService } from './inquiry-transition.service.js';
 import { SoughtPersonCompleteGuard } from './sought-person-complete.guard.js';
 import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
@@ -15,6 +17,8 @@ import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js'
   providers: [
     InquiriesService,
     InquiryTransitionService,
+    InquiryEditingService,
+    InquiryDuplicatesService,
     InquiryGuardRegistry,
     SoughtPersonCompleteGuard,
   ],

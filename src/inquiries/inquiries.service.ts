@@ -8,10 +8,12 @@ import type { ActorContext } from '../common/request-context.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import { SoughtPerson } from '../people/sought-person.entity.js';
-import type { CreateInquiryDto, SoughtPersonDto } from './dto/create-inquiry.dto.js';
+import { checkBirthDate } from './birth-date.util.js';
+import type { CreateInquiryDto } from './dto/create-inquiry.dto.js';
 import type { ListInquiriesQuery } from './dto/list-inquiries.query.js';
 import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
-import { notFound } from './inquiry-transition.service.js';
+import { notFound } from './inquiry-lock.util.js';
+import { InquiryDuplicatesService, type DuplicateCandidate } from './inquiry-duplicates.service.js';
 import { Inquiry } from './inquiry.entity.js';
 
 export interface InquiryDetail {
@@ -19,6 +21,17 @@ export interface InquiryDetail {
   inquirer: Inquirer;
   soughtPerson: SoughtPerson | null;
   history: InquiryStatusHistory[];
+  possibleDuplicates: DuplicateCandidate[];
+  // Newest first: status changes and every audited action on the case (reads excepted).
+  timeline: TimelineEntry[];
+}
+
+export interface TimelineEntry {
+  at: Date;
+  kind: 'status' | 'audit';
+  action: string;
+  actor: string;
+  detail: Record<string, unknown>;
 }
 
 export interface InquiryListItem {
@@ -40,49 +53,6 @@ const SORTS: Record<string, string> = {
   status: 'i.status',
 };
 
-// A partial date of birth must still be a real day, and not in the future.
-function checkBirthDate(person: SoughtPersonDto): void {
-  const { birthYear: y, birthMonth: m, birthDay: d } = person;
-  const errors = [];
-  if (m !== undefined && y === undefined) {
-    errors.push({
-      field: 'soughtPerson.birthMonth',
-      rule: 'partialDate',
-      message: 'birthMonth needs birthYear',
-    });
-  }
-  if (d !== undefined && m === undefined) {
-    errors.push({
-      field: 'soughtPerson.birthDay',
-      rule: 'partialDate',
-      message: 'birthDay needs birthMonth',
-    });
-  }
-  if (y !== undefined && m !== undefined && d !== undefined) {
-    const date = new Date(Date.UTC(y, m - 1, d));
-    if (date.getUTCMonth() !== m - 1) {
-      errors.push({
-        field: 'soughtPerson.birthDay',
-        rule: 'realDate',
-        message: 'birthDay is not a day of that month',
-      });
-    } else if (date.getTime() > Date.now()) {
-      errors.push({
-        field: 'soughtPerson.birthDay',
-        rule: 'notFuture',
-        message: 'the date of birth is in the future',
-      });
-    }
-  } else if (y !== undefined && m !== undefined && Date.UTC(y, m - 1, 1) > Date.now()) {
-    errors.push({
-      field: 'soughtPerson.birthMonth',
-      rule: 'notFuture',
-      message: 'the date of birth is in the future',
-    });
-  }
-  if (errors.length > 0) throw new ValidationFailedException(errors);
-}
-
 @Injectable()
 export class InquiriesService {
   constructor(
@@ -90,6 +60,7 @@ export class InquiriesService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly idempotency: IdempotencyService,
+    private readonly duplicates: InquiryDuplicatesService,
   ) {}
 
   // Opens an inquiry in `received`: inquirer, sought person, first history row, audit event and
@@ -203,7 +174,15 @@ export class InquiriesService {
         priority: inquiry.priority,
       },
     });
-    return { inquiry, inquirer, soughtPerson, history: [history] };
+    const possibleDuplicates = await this.duplicates.findCandidates(inquiry.id, manager);
+    return {
+      inquiry,
+      inquirer,
+      soughtPerson,
+      history: [history],
+      possibleDuplicates,
+      timeline: [],
+    };
   }
 
   // Everything about one inquiry. Reading personal data is audited.
@@ -211,13 +190,16 @@ export class InquiriesService {
     return this.dataSource.transaction(async (manager) => {
       const inquiry = await manager.getRepository(Inquiry).findOneBy({ id });
       if (!inquiry) throw notFound(id);
-      const [inquirer, soughtPerson, history] = await Promise.all([
-        manager.getRepository(Inquirer).findOneByOrFail({ id: inquiry.inquirerId }),
-        manager.getRepository(SoughtPerson).findOneBy({ inquiryId: id }),
-        manager
-          .getRepository(InquiryStatusHistory)
-          .find({ where: { inquiryId: id }, order: { enteredAt: 'DESC' } }),
-      ]);
+      // One after another: a transaction is one connection, which runs one query at a time.
+      const inquirer = await manager
+        .getRepository(Inquirer)
+        .findOneByOrFail({ id: inquiry.inquirerId });
+      const soughtPerson = await manager.getRepository(SoughtPerson).findOneBy({ inquiryId: id });
+      const history = await manager
+        .getRepository(InquiryStatusHistory)
+        .find({ where: { inquiryId: id }, order: { enteredAt: 'DESC' } });
+      const possibleDuplicates = await this.duplicates.findCandidates(id, manager);
+      const timeline = await this.timeline(manager, id, history);
       await this.audit.appendInTransaction(manager, {
         action: 'inquiry.read',
         actor,
@@ -225,8 +207,38 @@ export class InquiriesService {
         entityId: id,
         inquiryId: id,
       });
-      return { inquiry, inquirer, soughtPerson, history };
+      return { inquiry, inquirer, soughtPerson, history, possibleDuplicates, timeline };
     });
+  }
+
+  private async timeline(
+    manager: EntityManager,
+    id: string,
+    history: InquiryStatusHistory[],
+  ): Promise<TimelineEntry[]> {
+    const events = (await manager.query(
+      `SELECT occurred_at, action, actor, diff FROM audit_event
+       WHERE inquiry_id = $1 AND action NOT IN ('inquiry.read', 'inquiry.transition')
+       ORDER BY occurred_at DESC LIMIT 500`,
+      [id],
+    )) as { occurred_at: Date; action: string; actor: string; diff: Record<string, unknown> }[];
+    const entries: TimelineEntry[] = [
+      ...history.map((h) => ({
+        at: h.enteredAt,
+        kind: 'status' as const,
+        action: h.transition ?? 'created',
+        actor: h.actor,
+        detail: { status: h.status, reason: h.reason },
+      })),
+      ...events.map((e) => ({
+        at: e.occurred_at,
+        kind: 'audit' as const,
+        action: e.action,
+        actor: e.actor,
+        detail: e.diff,
+      })),
+    ];
+    return entries.sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
   async list(
@@ -243,6 +255,12 @@ export class InquiriesService {
     if (query.channel) where.push(`i.channel = ${param(query.channel)}`);
     if (query.createdFrom) where.push(`i.created_at >= ${param(query.createdFrom)}`);
     if (query.createdTo) where.push(`i.created_at < ${param(query.createdTo)}`);
+    if (query.overdueCallback !== undefined) {
+      where.push(
+        `${query.overdueCallback ? '' : 'NOT '}EXISTS (SELECT 1 FROM callback c WHERE c.inquiry_id = i.id
+          AND c.state = 'open' AND c.due_at + c.window_minutes * interval '1 minute' < now())`,
+      );
+    }
     if (query.assignee === 'none') where.push('i.assigned_to IS NULL');
     else if (query.assignee === 'me') where.push(`i.assigned_to = ${param(staffId)}`);
     else if (query.assignee) {

@@ -7,6 +7,7 @@ import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { OutboxService, type OutboxEntry } from '../mail/outbox.service.js';
 import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
+import { lockAtVersion, notFound } from './inquiry-lock.util.js';
 import { Inquiry } from './inquiry.entity.js';
 import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
 import {
@@ -47,50 +48,47 @@ export class InquiryTransitionService {
     private readonly outbox: OutboxService,
   ) {}
 
-  async execute(command: TransitionCommand): Promise<Inquiry> {
-    return this.dataSource.transaction(async (manager) => {
-      const inquiry = await lockInquiry(manager, command.inquiryId);
-      if (inquiry.version !== command.version) {
-        throw new DomainException('stale_version', 'Changed by someone else', {
-          detail: `The inquiry was changed since version ${command.version}; reload it and try again.`,
-          extensions: { currentVersion: inquiry.version },
-        });
-      }
-      const options = transitionsFrom(inquiry.status, inquiry.previousStatus);
-      const chosen = options.find((o) => o.to === command.to);
-      const permitted = options.filter((o) => o.rule.roles.some((r) => command.roles.includes(r)));
-      if (!chosen) {
-        throw new DomainException('illegal_transition', 'Not a possible next status', {
-          detail: `An inquiry in ${inquiry.status} cannot move to ${command.to}.`,
-          extensions: { status: inquiry.status, allowedTargets: permitted.map((o) => o.to) },
-        });
-      }
-      if (!chosen.rule.roles.some((r) => command.roles.includes(r))) {
-        throw new DomainException('forbidden', 'Not your transition', {
-          detail: `${chosen.rule.name} needs one of the roles: ${chosen.rule.roles.join(', ')}.`,
-        });
-      }
-      const reason = command.reason?.trim() || undefined;
-      if (chosen.rule.reasonRequired && !reason) {
-        throw new DomainException('validation_failed', 'A reason is required', {
-          errors: [
-            {
-              field: 'reason',
-              rule: 'required',
-              message: `reason is required for ${chosen.rule.name}`,
-            },
-          ],
-        });
-      }
-      const blockedBy = await this.blockingGuards(manager, inquiry.id, chosen, command.actor);
-      if (blockedBy.length > 0) {
-        throw new DomainException('guard_blocked', 'Not yet possible', {
-          detail: blockedBy.join(' '),
-          extensions: { transition: chosen.rule.name, blockedBy },
-        });
-      }
-      return this.apply(manager, { inquiry, chosen, reason, actor: command.actor });
-    });
+  execute(command: TransitionCommand): Promise<Inquiry> {
+    return this.dataSource.transaction((manager) => this.executeInTransaction(manager, command));
+  }
+
+  // For use-cases that fire a transition as part of a larger change (merging duplicates).
+  async executeInTransaction(manager: EntityManager, command: TransitionCommand): Promise<Inquiry> {
+    const inquiry = await lockAtVersion(manager, command.inquiryId, command.version);
+    const options = transitionsFrom(inquiry.status, inquiry.previousStatus);
+    const chosen = options.find((o) => o.to === command.to);
+    const permitted = options.filter((o) => o.rule.roles.some((r) => command.roles.includes(r)));
+    if (!chosen) {
+      throw new DomainException('illegal_transition', 'Not a possible next status', {
+        detail: `An inquiry in ${inquiry.status} cannot move to ${command.to}.`,
+        extensions: { status: inquiry.status, allowedTargets: permitted.map((o) => o.to) },
+      });
+    }
+    if (!chosen.rule.roles.some((r) => command.roles.includes(r))) {
+      throw new DomainException('forbidden', 'Not your transition', {
+        detail: `${chosen.rule.name} needs one of the roles: ${chosen.rule.roles.join(', ')}.`,
+      });
+    }
+    const reason = command.reason?.trim() || undefined;
+    if (chosen.rule.reasonRequired && !reason) {
+      throw new DomainException('validation_failed', 'A reason is required', {
+        errors: [
+          {
+            field: 'reason',
+            rule: 'required',
+            message: `reason is required for ${chosen.rule.name}`,
+          },
+        ],
+      });
+    }
+    const blockedBy = await this.blockingGuards(manager, inquiry.id, chosen, command.actor);
+    if (blockedBy.length > 0) {
+      throw new DomainException('guard_blocked', 'Not yet possible', {
+        detail: blockedBy.join(' '),
+        extensions: { transition: chosen.rule.name, blockedBy },
+      });
+    }
+    return this.apply(manager, { inquiry, chosen, reason, actor: command.actor });
   }
 
   // For the UI's buttons: every transition leaving the current status, and why it is blocked.
@@ -211,16 +209,4 @@ export class InquiryTransitionService {
     }
     return { entries, suppressed };
   }
-}
-
-export function notFound(id: string): DomainException {
-  return new DomainException('not_found', 'No such inquiry', { detail: `No inquiry ${id}.` });
-}
-
-async function lockInquiry(manager: EntityManager, id: string): Promise<Inquiry> {
-  const inquiry = await manager
-    .getRepository(Inquiry)
-    .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-  if (!inquiry) throw notFound(id);
-  return inquiry;
 }

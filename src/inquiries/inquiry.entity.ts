@@ -65,6 +65,14 @@ export class Inquiry {
   @JoinColumn({ name: 'inquirer_id' })
   inquirer?: Relation<Inquirer>;
 
+  // Set when merged into another inquiry (status closed_duplicate): the one that survives.
+  @Column({ type: 'uuid', nullable: true })
+  duplicateOf!: string | null;
+
+  @ManyToOne(() => Inquiry, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'duplicate_of', foreignKeyConstraintName: 'FK_inquiry_duplicate_of' })
+  survivor?: Relation<Inquiry>;
+
   @VersionColumn({ default: 1 })
   version!: number;
 

@@ -3,6 +3,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
   VersionColumn,
@@ -41,11 +42,13 @@ export class Inquirer {
   @Column({ type: 'text' })
   relationship!: Relationship;
 
-  // E.164.
+  // E.164. GIN-indexed (created in the migration) for the duplicate check's overlap test.
+  @Index('inquirer_phones_gin', { synchronize: false })
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   phones!: string[];
 
-  // Lower-cased.
+  // Lower-cased. GIN-indexed like phones.
+  @Index('inquirer_emails_gin', { synchronize: false })
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   emails!: string[];
 

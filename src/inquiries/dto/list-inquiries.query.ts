@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { CHANNELS, type Channel } from '../inquiry.entity.js';
 import { INQUIRY_STATES, type InquiryState } from '../state-machine/inquiry-states.js';
 
@@ -42,6 +52,12 @@ export class ListInquiriesQuery {
   @Type(() => Date)
   @IsDate()
   createdTo?: Date;
+
+  @ApiPropertyOptional({ description: 'Only inquiries with a promised callback that is overdue' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  overdueCallback?: boolean;
 
   @ApiPropertyOptional({
     description: "Part of the inquirer's or the sought person's name, any script",

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
+import type { ActorContext } from '../common/request-context.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { Call } from './call.entity.js';
+import { Callback, type ClosedCallbackState } from './callback.entity.js';
+import { callbackNotFound, callbackNotOpen, staleCallbackVersion } from './contacts.exception.js';
+import { findInquiryOrFail, findInquiryWithInquirerOrFail } from './inquiry-lookup.util.js';
+
+export interface ScheduleCallbackCommand {
+  inquiryId: string;
+  dueAt: Date;
+  windowMinutes: number;
+  // The inquirer's first phone when not given.
+  phone?: string;
+  notes?: string;
+  staffId: string;
+  actor: ActorContext;
+}
+
+export interface CloseCallbackCommand {
+  callbackId: string;
+  to: ClosedCallbackState;
+  // The version the caller saw.
+  version: number;
+  // Only when completing: the call that kept the promise.
+  callId?: string;
+  // Notes on completing or missing; the reason for cancelling.
+  note?: string;
+  staffId: string;
+  actor: ActorContext;
+}
+
+const CLOSING_ACTIONS: Record<ClosedCallbackState, string> = {
+  done: 'callback.complete',
+  missed: 'callback.miss',
+  cancelled: 'callback.cancel',
+};
+
+@Injectable()
+export class CallbacksService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  // The promise, the family's notice of it and the audit event, in one transaction.
+  async schedule(command: ScheduleCallbackCommand): Promise<Callback> {
+    return this.dataSource.transaction(async (manager) => {
+      const { inquiry, inquirer } = await findInquiryWithInquirerOrFail(manager, command.inquiryId);
+      // A promise to call needs a number to call.
+      const phone = command.phone ?? inquirer.phones[0];
+      if (!phone) {
+        throw new ValidationFailedException([
+          {
+            field: 'phone',
+            rule: 'required',
+            message: 'phone is required: the inquirer has no phone number on record',
+          },
+        ]);
+      }
+      const repository = manager.getRepository(Callback);
+      const callback = await repository.save(
+        repository.create({
+          inquiryId: inquiry.id,
+          dueAt: command.dueAt,
+          windowMinutes: command.windowMinutes,
+          phone,
+          notes: command.notes ?? null,
+          state: 'open',
+          createdBy: command.staffId,
+        }),
+      );
+      await this.outbox.enqueueInTransaction(manager, [
+        {
+          eventType: 'family.callback_scheduled',
+          inquiryId: inquiry.id,
+          recipientKind: 'inquirer',
+          recipientId: inquirer.id,
+          payload: {
+            reference: inquiry.reference,
+            dueAt: callback.dueAt.toISOString(),
+            windowMinutes: callback.windowMinutes,
+            language: inquirer.preferredLanguage,
+          },
+        },
+      ]);
+      await this.audit.appendInTransaction(manager, {
+        action: 'callback.schedule',
+        actor: command.actor,
+        entityType: 'callback',
+        entityId: callback.id,
+        inquiryId: inquiry.id,
+        after: {
+          state: callback.state,
+          dueAt: callback.dueAt,
+          windowMinutes: callback.windowMinutes,
+        },
+      });
+      return callback;
+    });
+  }
+
+  // Completes, misses or cancels an open callback. The row is locked first, so two people
+  // closing the same promise take turns and the version check is exact.
+  async close(command: CloseCallbackCommand): Promise<Callback> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(Callback);
+      const callback = await repository.findOne({
+        where: { id: command.callbackId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!callback) throw callbackNotFound(command.callbackId);
+      if (callback.version !== command.version) {
+        throw staleCallbackVersion(command.version, callback.version);
+      }
+      if (callback.state !== 'open') throw callbackNotOpen(callback.state);
+      if (command.callId) await assertCallOfInquiry(manager, command.callId, callback.inquiryId);
+
+      callback.state = command.to;
+      callback.completedBy = command.staffId;
+      callback.completedAt = new Date();
+      callback.completingCallId = command.callId ?? null;
+      callback.closingNote = command.note ?? null;
+      const saved = await repository.save(callback);
+      await this.audit.appendInTransaction(manager, {
+        action: CLOSING_ACTIONS[command.to],
+        actor: command.actor,
+        entityType: 'callback',
+        entityId: saved.id,
+        inquiryId: saved.inquiryId,
+        before: { state: 'open' },
+        after: {
+          state: saved.state,
+          ...(saved.completingCallId ? { completingCallId: saved.completingCallId } : {}),
+          // Why a promise to a family was withdrawn belongs in the trail, like a transition's.
+          ...(command.to === 'cancelled' ? { reason: saved.closingNote } : {}),
+        },
+      });
+      return saved;
+    });
+  }
+
+  // Latest due first.
+  async listForInquiry(inquiryId: string): Promise<Callback[]> {
+    await findInquiryOrFail(this.dataSource.manager, inquiryId);
+    return this.dataSource
+      .getRepository(Callback)
+      .find({ where: { inquiryId }, order: { dueAt: 'DESC', id: 'ASC' } });
+  }
+}
+
+async function assertCallOfInquiry(
+  manager: EntityManager,
+  callId: string,
+  inquiryId: string,
+): Promise<void> {
+  const found = await manager.getRepository(Call).existsBy({ id: callId, inquiryId });
+  if (!found) {
+    throw new ValidationFailedException([
+      { field: 'callId', rule: 'callOfInquiry', message: 'callId must be a call of this inquiry' },
+    ]);
+  }
+}

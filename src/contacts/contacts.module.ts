@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { CallbacksController } from './callbacks.controller.js';
+import { CallbacksService } from './callbacks.service.js';
+import { CallsService } from './calls.service.js';
+import { InquiryContactsController } from './inquiry-contacts.controller.js';
+import { OverdueCallbacksService } from './overdue-callbacks.service.js';
+
+// Phone calls with families and the callbacks promised to them, on the case timeline.
+@Module({
+  imports: [AuditModule, MailModule],
+  controllers: [InquiryContactsController, CallbacksController],
+  providers: [CallsService, CallbacksService, OverdueCallbacksService],
+})
+export class ContactsModule {}

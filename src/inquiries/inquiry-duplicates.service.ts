@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Role } from '../common/decorators/access-policy.decorator.js';
+import { DomainException } from '../common/exceptions/domain.exception.js';
+import type { ActorContext } from '../common/request-context.js';
+import { notFound } from './inquiry-lock.util.js';
+import { InquiryTransitionService } from './inquiry-transition.service.js';
+import { Inquiry } from './inquiry.entity.js';
+
+export interface DuplicateCandidate {
+  id: string;
+  reference: string;
+  status: string;
+  inquirerName: string;
+  soughtPersonName: string;
+  samePhone: boolean;
+  sameEmail: boolean;
+}
+
+// Folded for comparison: lower case, ё = е, no surrounding spaces. Cross-script matching
+// (Петров = Petrov) belongs to the registry matching, not to this check.
+const fold = (column: string) => `translate(lower(btrim(${column})), 'ё', 'е')`;
+
+// Other inquiries that are probably the same case: the inquirer shares a phone or an email, the
+// sought person has the same surname and given name, and the years of birth do not differ.
+const CANDIDATES = `
+  SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
+    concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
+    (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
+  FROM inquiry i1
+  JOIN inquirer r1 ON r1.id = i1.inquirer_id
+  JOIN sought_person p1 ON p1.inquiry_id = i1.id
+  JOIN inquirer r2 ON (r2.phones && r1.phones OR r2.emails && r1.emails)
+  JOIN inquiry i2 ON i2.inquirer_id = r2.id AND i2.id <> i1.id AND i2.status <> 'closed_duplicate'
+  JOIN sought_person p2 ON p2.inquiry_id = i2.id
+  WHERE i1.id = $1
+    AND ${fold('p2.surname')} = ${fold('p1.surname')}
+    AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${fold('p2.given_name')} = ${fold('p1.given_name')})
+    AND (p1.birth_year IS NULL OR p2.birth_year IS NULL OR p1.birth_year = p2.birth_year)
+  ORDER BY i2.created_at
+  LIMIT 20`;
+
+@Injectable()
+export class InquiryDuplicatesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transitions: InquiryTransitionService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async findCandidates(
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<DuplicateCandidate[]> {
+    if (!(await manager.getRepository(Inquiry).existsBy({ id }))) throw notFound(id);
+    return (await manager.query(CANDIDATES, [id])) as DuplicateCandidate[];
+  }
+
+  // The duplicate moves to closed_duplicate pointing at the survivor (through the state machine,
+  // so history, audit and outbox follow its rules); both inquiries record the merge.
+  async merge(input: {
+    duplicateId: string;
+    survivorId: string;
+    version: number;
+    reason: string;
+    actor: ActorContext;
+    roles: readonly Role[];
+  }): Promise<Inquiry> {
+    const { duplicateId, survivorId, actor } = input;
+    if (duplicateId === survivorId) {
+      throw new DomainException('validation_failed', 'An inquiry cannot be merged into itself', {
+        errors: [
+          { field: 'survivorId', rule: 'different', message: 'survivorId must be another inquiry' },
+        ],
+      });
+    }
+    return this.dataSource.transaction(async (manager) => {
+      // Both rows locked in a stable order: two merges of the same pair cannot deadlock.
+      const locked = await manager
+        .getRepository(Inquiry)
+        .createQueryBuilder('i')
+        .where('i.id IN (:...ids)', { ids: [duplicateId, survivorId] })
+        .orderBy('i.id')
+        .setLock('pessimistic_write')
+        .getMany();
+      const survivor = locked.find((i) => i.id === survivorId);
+      if (!locked.some((i) => i.id === duplicateId)) throw notFound(duplicateId);
+      if (!survivor) throw notFound(survivorId);
+      if (survivor.status === 'closed_duplicate') {
+        throw new DomainException('conflict', 'The survivor is itself a duplicate', {
+          detail: `Merge into ${survivor.duplicateOf ?? 'the inquiry it was merged into'} instead.`,
+        });
+      }
+      await this.transitions.executeInTransaction(manager, {
+        inquiryId: duplicateId,
+        to: 'closed_duplicate',
+        reason: input.reason,
+        version: input.version,
+        actor,
+        roles: input.roles,
+      });
+      await manager.getRepository(Inquiry).update({ id: duplicateId }, { duplicateOf: survivorId });
+      // Contacts follow the case: the survivor's timeline shows every call and promised callback.
+      const [, calls] = (await manager.query(
+        `UPDATE call SET inquiry_id = $2 WHERE inquiry_id = $1`,
+        [duplicateId, survivorId],
+      )) as [unknown, number];
+      const [, callbacks] = (await manager.query(
+        `UPDATE callback SET inquiry_id = $2 WHERE inquiry_id = $1`,
+        [duplicateId, survivorId],
+      )) as [unknown, number];
+      for (const [inquiryId, role] of [duplicateId, survivorId]
+        .sort()
+        .map((id) => [id, id === survivorId ? 'survivor' : 'duplicate'])) {
+        await this.audit.appendInTransaction(manager, {
+          action: 'inquiry.merge',
+          actor,
+          entityType: 'inquiry',
+          entityId: inquiryId,
+          inquiryId,
+          after: {
+            role,
+            duplicateId,
+            survivorId,
+            reason: input.reason,
+            movedCalls: calls,
+            movedCallbacks: callbacks,
+          },
+        });
+      }
+      return manager.getRepository(Inquiry).findOneByOrFail({ id: duplicateId });
+    });
+  }
+}

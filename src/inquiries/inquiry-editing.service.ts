@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { StaffUser } from '../auth/staff-user.entity.js';
+import type { Role } from '../common/decorators/access-policy.decorator.js';
+import {
+  DomainException,
+  ValidationFailedException,
+} from '../common/exceptions/domain.exception.js';
+import type { ActorContext } from '../common/request-context.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { Inquirer } from '../people/inquirer.entity.js';
+import { SoughtPerson } from '../people/sought-person.entity.js';
+import { checkBirthDate } from './birth-date.util.js';
+import type { UpdateInquiryDto } from './dto/update-inquiry.dto.js';
+import { lockAtVersion } from './inquiry-lock.util.js';
+import { Inquiry } from './inquiry.entity.js';
+
+function changed<T extends object>(current: T, patch: Partial<T>): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(patch).filter(
+      ([k, v]) =>
+        v !== undefined &&
+        JSON.stringify(v) !== JSON.stringify((current as Record<string, unknown>)[k]),
+    ),
+  ) as Partial<T>;
+}
+
+function pick<T extends object>(source: T, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, (source as Record<string, unknown>)[k]]));
+}
+
+@Injectable()
+export class InquiryEditingService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  // Changes only what was sent; the inquiry's version covers the whole case (inquirer and sought
+  // person included), so two people editing different parts still learn of each other.
+  async update(
+    id: string,
+    dto: UpdateInquiryDto,
+    version: number,
+    actor: ActorContext,
+  ): Promise<Inquiry> {
+    return this.dataSource.transaction(async (manager) => {
+      const inquiry = await lockAtVersion(manager, id, version);
+      const inquirer = await manager
+        .getRepository(Inquirer)
+        .findOneByOrFail({ id: inquiry.inquirerId });
+      const person = await manager.getRepository(SoughtPerson).findOneByOrFail({ inquiryId: id });
+      const inquirerChanges = changed(inquirer, (dto.inquirer ?? {}) as Partial<Inquirer>);
+      const personChanges = changed(person, (dto.soughtPerson ?? {}) as Partial<SoughtPerson>);
+      const priorityChanged = dto.priority !== undefined && dto.priority !== inquiry.priority;
+      if (
+        Object.keys(inquirerChanges).length === 0 &&
+        Object.keys(personChanges).length === 0 &&
+        !priorityChanged
+      ) {
+        return inquiry;
+      }
+      const before = {
+        priority: inquiry.priority,
+        inquirer: pick(inquirer, Object.keys(inquirerChanges)),
+        soughtPerson: pick(person, Object.keys(personChanges)),
+      };
+      if (Object.keys(inquirerChanges).length)
+        await manager.getRepository(Inquirer).save({ ...inquirer, ...inquirerChanges });
+      if (Object.keys(personChanges).length) {
+        const merged = { ...person, ...personChanges };
+        checkBirthDate({
+          surname: merged.surname,
+          birthYear: merged.birthYear ?? undefined,
+          birthMonth: merged.birthMonth ?? undefined,
+          birthDay: merged.birthDay ?? undefined,
+        });
+        await manager.getRepository(SoughtPerson).save(merged);
+      }
+      if (priorityChanged) inquiry.priority = dto.priority!;
+      inquiry.updatedAt = new Date(); // bumps the version even when only the people changed
+      const saved = await manager.getRepository(Inquiry).save(inquiry);
+      await this.audit.appendInTransaction(manager, {
+        action: 'inquiry.update',
+        actor,
+        entityType: 'inquiry',
+        entityId: id,
+        inquiryId: id,
+        before,
+        after: { priority: saved.priority, inquirer: inquirerChanges, soughtPerson: personChanges },
+      });
+      return saved;
+    });
+  }
+
+  // Supervisors assign anyone (or nobody); a caseworker may take an unassigned inquiry for
+  // themselves.
+  async assign(input: {
+    id: string;
+    assigneeId: string | null;
+    version: number;
+    actor: ActorContext;
+    roles: readonly Role[];
+  }): Promise<Inquiry> {
+    const { id, assigneeId, version, actor, roles } = input;
+    return this.dataSource.transaction(async (manager) => {
+      const inquiry = await lockAtVersion(manager, id, version);
+      const supervisor = roles.includes('supervisor');
+      const takingFreeCase = assigneeId === actor.actor && inquiry.assignedTo === null;
+      if (!supervisor && !takingFreeCase) {
+        throw new DomainException('forbidden', 'Only a supervisor assigns', {
+          detail: 'A caseworker may only take an unassigned inquiry for themselves.',
+        });
+      }
+      if (assigneeId) {
+        const assignee = await manager.getRepository(StaffUser).findOneBy({ id: assigneeId });
+        if (
+          !assignee?.active ||
+          !assignee.roles.some((r) => r === 'caseworker' || r === 'supervisor')
+        ) {
+          throw new ValidationFailedException([
+            {
+              field: 'assigneeId',
+              rule: 'caseworker',
+              message: 'assigneeId must be an active caseworker or supervisor',
+            },
+          ]);
+        }
+      }
+      if (inquiry.assignedTo === assigneeId) return inquiry;
+      const before = { assignedTo: inquiry.assignedTo };
+      inquiry.assignedTo = assigneeId;
+      const saved = await manager.getRepository(Inquiry).save(inquiry);
+      if (assigneeId && assigneeId !== actor.actor) {
+        await this.outbox.enqueueInTransaction(manager, [
+          {
+            eventType: 'staff.inquiry_assigned',
+            inquiryId: id,
+            recipientKind: 'staff',
+            recipientId: assigneeId,
+            payload: { reference: inquiry.reference },
+          },
+        ]);
+      }
+      await this.audit.appendInTransaction(manager, {
+        action: assigneeId ? 'inquiry.assign' : 'inquiry.unassign',
+        actor,
+        entityType: 'inquiry',
+        entityId: id,
+        inquiryId: id,
+        before,
+        after: { assignedTo: assigneeId },
+      });
+      return saved;
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import type { EntityManager } from 'typeorm';
+import { DomainException } from '../common/exceptions/domain.exception.js';
+import { Inquiry } from './inquiry.entity.js';
+
+export function notFound(id: string): DomainException {
+  return new DomainException('not_found', 'No such inquiry', { detail: `No inquiry ${id}.` });
+}
+
+// Locks the inquiry row (concurrent changes of one inquiry take turns) and checks the version the
+// caller based the change on; a stale one says who changed it last.
+export async function lockAtVersion(
+  manager: EntityManager,
+  id: string,
+  version: number,
+): Promise<Inquiry> {
+  const inquiry = await manager
+    .getRepository(Inquiry)
+    .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!inquiry) throw notFound(id);
+  if (inquiry.version !== version) {
+    const changedBy = (await manager.query(
+      `SELECT actor, occurred_at FROM audit_event WHERE inquiry_id = $1 AND action <> 'inquiry.read'
+       ORDER BY occurred_at DESC LIMIT 1`,
+      [id],
+    )) as { actor: string; occurred_at: Date }[];
+    throw new DomainException('stale_version', 'Changed by someone else', {
+      detail: `The inquiry was changed since version ${version}; reload it and try again.`,
+      extensions: {
+        currentVersion: inquiry.version,
+        lastChangedBy: changedBy[0]?.actor ?? null,
+        lastChangedAt: changedBy[0]?.occurred_at ?? null,
+      },
+    });
+  }
+  return inquiry;
+}
