@@ -126,6 +126,27 @@ describe('inquiries', () => {
     expect(await count(sut, 'SELECT count(*)::int AS n FROM inquiry')).toBe(before);
   });
 
+  it('refuses a transition to an unknown status or with a wrong version type, naming the field', async () => {
+    const { id } = await createInquiry(intake);
+
+    const res = await caseworker.agent
+      .post(`/api/inquiries/${id}/transitions`)
+      .set('X-CSRF-Token', caseworker.csrf)
+      .send({ to: 'lost_at_sea', version: 'one', extra: 1 });
+
+    expect(res.status).toBe(400);
+    expect(new Set((res.body.errors as { field: string }[]).map((e) => e.field))).toEqual(
+      new Set(['to', 'version', 'extra']),
+    );
+    expect(
+      await count(
+        sut,
+        'SELECT count(*)::int AS n FROM inquiry_status_history WHERE inquiry_id = $1',
+        [id],
+      ),
+    ).toBe(1);
+  });
+
   it('creates once under 10 parallel retries with one Idempotency-Key; another body with it → 422', async () => {
     const key = `retry-${Date.now()}`;
     const body = inquiryBody({
