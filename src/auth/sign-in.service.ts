@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
@@ -184,8 +185,10 @@ export class SignInService {
       await this.audit.appendInTransaction(manager, {
         action: 'user.login_failed',
         actor,
-        entityType: user ? 'staff_user' : undefined,
-        entityId: user?.id,
+        // Attempts on unknown emails get a stream per email rather than one shared stream, so a
+        // flood of them (credential stuffing) does not queue on a single chain head.
+        entityType: user ? 'staff_user' : 'unknown_account',
+        entityId: user?.id ?? createHash('sha256').update(email).digest('hex').slice(0, 32),
         after: { reason, ...(user ? {} : { email }) },
       });
       if (lockedNow) {
