@@ -1,20 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
 } from 'class-validator';
+import { PageQuery } from '../../common/dto/page.query.js';
 import type { AuditEventFilter } from '../audit.types.js';
-
-export const MAX_PAGE_SIZE = 200;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -24,7 +20,7 @@ const INSTANT_MESSAGE =
   '$property must be an ISO 8601 date (2026-05-01, midnight UTC) or date-time with offset (2026-05-01T10:00:00Z)';
 
 // GET /api/audit. Every filter is optional; they combine with AND.
-export class ListAuditEventsDto {
+export class ListAuditEventsDto extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -75,22 +71,6 @@ export class ListAuditEventsDto {
   @Matches(INSTANT, { message: INSTANT_MESSAGE })
   @IsISO8601({ strict: true }, { message: INSTANT_MESSAGE })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  page = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  pageSize = 50;
 
   toFilter(): AuditEventFilter {
     return {

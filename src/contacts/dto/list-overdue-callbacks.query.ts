@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsOptional, Matches } from 'class-validator';
+import { PageQuery } from '../../common/dto/page.query.js';
 import { trim } from './contact-input.util.js';
 
-export class ListOverdueCallbacksQuery {
+export class ListOverdueCallbacksQuery extends PageQuery {
   @ApiPropertyOptional({
     description: "`me`, `none` (unassigned inquiry) or a staff user id: whose inquiries' callbacks",
   })
@@ -13,19 +14,4 @@ export class ListOverdueCallbacksQuery {
     message: 'assignee must be me, none or a staff user id',
   })
   assignee?: string;
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page: number = 1;
-
-  @ApiPropertyOptional({ default: 25, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  pageSize: number = 25;
 }

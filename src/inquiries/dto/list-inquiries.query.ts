@@ -1,16 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsDate,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQuery } from '../../common/dto/page.query.js';
 import { CHANNELS, type Channel } from '../inquiry.entity.js';
 import { INQUIRY_STATES, type InquiryState } from '../state-machine/inquiry-states.js';
 
@@ -22,7 +13,7 @@ const list = ({ value }: { value: unknown }) =>
         .filter(Boolean)
     : value;
 
-export class ListInquiriesQuery {
+export class ListInquiriesQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'One or more statuses, comma-separated' })
   @IsOptional()
   @Transform(list)
@@ -74,19 +65,4 @@ export class ListInquiriesQuery {
   @IsOptional()
   @IsIn(['createdAt', '-createdAt', 'reference', '-reference', 'status', '-status'])
   sort: string = '-createdAt';
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
-
-  @ApiPropertyOptional({ default: 25, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  pageSize = 25;
 }
