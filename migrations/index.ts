@@ -3,6 +3,7 @@ import { StaffAccounts1795931849239 } from './1795931849239-StaffAccounts.js';
 import { AuditLog1795940000000 } from './1795940000000-AuditLog.js';
 import { Inquiries1795934740982 } from './1795934740982-Inquiries.js';
 import { InquiryDuplicates1795936000000 } from './1795936000000-InquiryDuplicates.js';
+import { DuplicateIndexFastupdate1795937000000 } from './1795937000000-DuplicateIndexFastupdate.js';
 import { Contacts1795935065505 } from './1795935065505-Contacts.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
@@ -13,4 +14,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Inquiries1795934740982,
   InquiryDuplicates1795936000000,
   Contacts1795935065505,
+  DuplicateIndexFastupdate1795937000000,
 ];
