@@ -129,15 +129,18 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
+  // Nested folders that do not exist yet, like var/pg on a fresh clone.
+  const dataDir = () => path.join(folder, 'fresh-clone', 'var', 'pg');
+
   async function startAndStop(): Promise<{ stdout: string; stderr: string }> {
     const sut = spawnApp({
-      EMBEDDED_PG_DIR: path.join(folder, 'pg'),
+      EMBEDDED_PG_DIR: dataDir(),
       EMBEDDED_PG_PORT: String(port),
     });
     const url = await sut.listening;
     const ready = await fetch(`${url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(existsSync(path.join(folder, 'pg', 'postmaster.pid'))).toBe(true);
+    expect(existsSync(path.join(dataDir(), 'postmaster.pid'))).toBe(true);
 
     sut.child.kill('SIGTERM');
     expect(await sut.exited).toBe(0);
@@ -148,12 +151,12 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     const first = await startAndStop();
     expect(first.stdout).toContain('embedded PostgreSQL cluster created');
     expect(first.stdout).toContain('embedded PostgreSQL stopped');
-    expect(existsSync(path.join(folder, 'pg', 'postmaster.pid'))).toBe(false);
+    expect(existsSync(path.join(dataDir(), 'postmaster.pid'))).toBe(false);
 
     const second = await startAndStop();
     expect(second.stdout).not.toContain('cluster created');
     expect(second.stdout).toContain(`embedded PostgreSQL started on 127.0.0.1:${port}`);
-    expect(existsSync(`${path.join(folder, 'pg')}.data-key`)).toBe(true);
+    expect(existsSync(`${dataDir()}.data-key`)).toBe(true);
   });
 });
 

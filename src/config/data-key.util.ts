@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from './app-config.js';
 
@@ -11,6 +11,8 @@ export async function withDataKey(config: AppConfig): Promise<AppConfig> {
   if (config.security.dataEncryptionKey) return config;
   const file = `${path.resolve(config.database.embedded.dir)}.data-key`;
   if (!existsSync(file)) {
+    // On a fresh clone nothing exists yet, not even var/.
+    await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   }
   const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
