@@ -4,17 +4,21 @@
 // INQUIRIES inquiries at random like real traffic. Each mode runs for SECONDS after a warm-up,
 // twice, in alternating order, so that drift in the machine's load touches both alike. The last
 // line of output is one JSON object. See bench/README.md.
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
+import {
+  answers,
+  dropDatabase,
+  ensureBuilt,
+  freePort,
+  fromDist,
+  percentile,
+  withClient,
+} from './lib.mjs';
 
 const WRITERS = 16;
 const INQUIRIES = 1_000;
@@ -25,35 +29,10 @@ const ROUNDS = 2;
 const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_DATABASE = 'homecoming_bench_audit';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fromDist = (file) => import(pathToFileURL(path.join(ROOT, 'dist', file)).href);
-
-function ensureBuilt() {
-  if (existsSync(path.join(ROOT, 'dist/src/audit/audit.service.js'))) return;
-  console.log('dist/ is missing the audit module: running `npm run build`…');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  if (build.status !== 0) {
-    console.error('bench: `npm run build` failed');
-    process.exit(1);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Where to run: DATABASE_URL's server, else the local PostgreSQL, else an embedded one. A
 // scratch database is created there and dropped at the end (audit rows cannot be deleted, so
 // the benchmark never writes into a database that outlives it).
-
-async function answers(url) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 async function chooseServer() {
   if (process.env.DATABASE_URL) {
@@ -83,22 +62,6 @@ function urlFor(adminUrl, database) {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-async function withAdmin(adminUrl, fn) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropBenchDatabase(admin) {
-  const { rows } = await admin.query('SHOW server_version_num');
-  const force = Number(rows[0].server_version_num) >= 130000 ? ' WITH (FORCE)' : '';
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}${force}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,12 +122,6 @@ async function runPhase(transaction, seconds) {
   return { latencies, failures, elapsedS: (performance.now() - startedAt) / 1_000 };
 }
 
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -175,8 +132,8 @@ async function main() {
   const { AuditService } = await fromDist('src/audit/audit.service.js');
 
   const server = await chooseServer();
-  await withAdmin(server.adminUrl, async (admin) => {
-    await dropBenchDatabase(admin);
+  await withClient(server.adminUrl, async (admin) => {
+    await dropDatabase(admin, BENCH_DATABASE);
     await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
   });
   const options = buildDataSourceOptions(
@@ -187,8 +144,8 @@ async function main() {
   let interrupted = false;
   const cleanup = async () => {
     if (dataSource.isInitialized) await dataSource.destroy();
-    await withAdmin(server.adminUrl, dropBenchDatabase).catch((error) =>
-      console.log(`could not drop ${BENCH_DATABASE}: ${error.message}`),
+    await withClient(server.adminUrl, (admin) => dropDatabase(admin, BENCH_DATABASE)).catch(
+      (error) => console.log(`could not drop ${BENCH_DATABASE}: ${error.message}`),
     );
     await server.stop?.();
   };
@@ -276,17 +233,6 @@ async function main() {
   } finally {
     if (!interrupted) await cleanup();
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 await main();

@@ -13,15 +13,28 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import {
+  MAIN,
+  ROOT,
+  answers,
+  buildStamp,
+  dropDatabase,
+  ensureBuilt,
+  freePort,
+  fromDist,
+  indent,
+  lastLines,
+  percentile,
+  plain,
+  withClient,
+} from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_INQUIRIES_SECONDS ?? 20);
 const WARM_UP_SECONDS = Math.min(3, SECONDS);
@@ -40,10 +53,6 @@ const BENCH_DATABASE = 'homecoming_bench_inquiries';
 const GOALS = { ratio: 0.3, p99Ms: 50, rssMb: 300 };
 // Above this, other processes' CPU use during a measured phase makes the figures unreliable.
 const BUSY_MACHINE_CORES = 0.25;
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist/src/main.js');
-const fromDist = (file) => import(pathToFileURL(path.join(ROOT, 'dist', file)).href);
 
 // The body the integration tests send (test/support/inquiries.ts), minus the optional extras,
 // for a different family each time: its own phone number and email, and one of 30 × 20 × 42
@@ -99,18 +108,6 @@ const forever = () => new Promise(() => {}); // parks the main flow once Ctrl-C 
 // scratch database is created there and dropped at the end (audit rows cannot be deleted, so
 // the benchmark never writes into a database that outlives it). The app and pgbench use it both.
 
-async function answers(url) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function chooseServer(folder) {
   if (process.env.DATABASE_URL) {
     return { adminUrl: process.env.DATABASE_URL, source: 'DATABASE_URL' };
@@ -134,22 +131,6 @@ function urlFor(adminUrl, database) {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-async function withClient(url, fn) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropBenchDatabase(admin) {
-  const { rows } = await admin.query('SHOW server_version_num');
-  const force = Number(rows[0].server_version_num) >= 130000 ? ' WITH (FORCE)' : '';
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}${force}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -807,17 +788,6 @@ const describeCpu = (c) =>
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 function withTimeout(promise, ms) {
   let timer;
   return Promise.race([
@@ -837,19 +807,9 @@ function tail(limit) {
   };
 }
 
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 const round1 = (v) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
 const round2 = (v) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : null);
 const whole = (v) => (Number.isFinite(v) ? Math.round(v) : null);
-const indent = (text) => text.replace(/^/gm, '    ');
-// eslint-disable-next-line no-control-regex
-const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
-const lastLines = (text, n = 25) => plain(text).trimEnd().split('\n').slice(-n).join('\n');
 
 function redact(url) {
   try {
@@ -858,46 +818,6 @@ function redact(url) {
     return u.toString();
   } catch {
     return '(unparseable URL)';
-  }
-}
-
-function newestSource(dir) {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (!entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt() {
-  if (!existsSync(MAIN)) {
-    console.log('dist/src/main.js is missing: running `npm run build`…');
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-    if (build.status !== 0 || !existsSync(MAIN)) {
-      console.error('bench: `npm run build` failed');
-      process.exit(1);
-    }
-    return;
-  }
-  const stamp = path.join(ROOT, 'dist/.tsbuildinfo');
-  const sources = Math.max(
-    newestSource(path.join(ROOT, 'src')),
-    newestSource(path.join(ROOT, 'migrations')),
-  );
-  if (!existsSync(stamp) || sources > statSync(stamp).mtimeMs) {
-    const note = 'note: sources are newer than dist/ — measuring the old build';
-    console.log(`${note} (run \`npm run build\` first to measure the current code)`);
-  }
-}
-
-function buildStamp() {
-  try {
-    return statSync(path.join(ROOT, 'dist/.tsbuildinfo')).mtimeMs;
-  } catch {
-    return undefined;
   }
 }
 
@@ -941,8 +861,8 @@ async function main() {
     await app?.stop().catch(() => undefined);
     await monitor?.end().catch(() => undefined);
     if (server && databaseCreated) {
-      await withClient(server.adminUrl, dropBenchDatabase).catch((error) =>
-        problems.push(`could not drop ${BENCH_DATABASE}: ${error.message}`),
+      await withClient(server.adminUrl, (admin) => dropDatabase(admin, BENCH_DATABASE)).catch(
+        (error) => problems.push(`could not drop ${BENCH_DATABASE}: ${error.message}`),
       );
     }
     await server?.stop?.().catch(() => undefined);
@@ -960,7 +880,7 @@ async function main() {
     const pgbench = findPgbench();
     server = await chooseServer(folder);
     await withClient(server.adminUrl, async (admin) => {
-      await dropBenchDatabase(admin);
+      await dropDatabase(admin, BENCH_DATABASE);
       await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
     });
     databaseCreated = true;

@@ -6,30 +6,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { MAIN, freePort, percentile } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist/src/main.js');
 const SAMPLES = 40;
 const LOCKOUT_ATTEMPTS = 3;
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 
 async function main() {
   if (!existsSync(MAIN)) throw new Error('dist/src/main.js is missing: run `npm run build` first');
@@ -116,13 +99,13 @@ async function main() {
       figures.success.push((await login(good.email, good.password)).ms);
 
     const medians = Object.fromEntries(
-      Object.entries(figures).map(([k, v]) => [k, quantile(v, 0.5)]),
+      Object.entries(figures).map(([k, v]) => [k, percentile(v, 50)]),
     );
     const failures = [medians.wrong_password, medians.unknown_email, medians.locked];
     const spread = Math.max(...failures) / Math.min(...failures);
     for (const [kind, values] of Object.entries(figures)) {
       console.log(
-        `${kind.padEnd(15)} median ${quantile(values, 0.5).toFixed(1)} ms, p90 ${quantile(values, 0.9).toFixed(1)} ms (${values.length} samples)`,
+        `${kind.padEnd(15)} median ${percentile(values, 50).toFixed(1)} ms, p90 ${percentile(values, 90).toFixed(1)} ms (${values.length} samples)`,
       );
     }
     console.log(

@@ -5,18 +5,26 @@
 // different machines can be compared as ratios. The last line of output is one JSON object.
 // See bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import {
+  MAIN,
+  buildStamp,
+  dropDatabase,
+  ensureBuilt,
+  freePort,
+  indent,
+  lastLines,
+  plain,
+} from './lib.mjs';
 
 const RUNS = 5;
 const POLL_INTERVAL_MS = 20;
@@ -29,8 +37,6 @@ const EXIT_TIMEOUT_MS = 30_000;
 const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_DATABASE = 'homecoming_bench';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist/src/main.js');
 const BASELINE_CODE =
   "require('http').createServer((q,s)=>s.end('ok')).listen(+process.env.PORT,'127.0.0.1')";
 
@@ -189,7 +195,16 @@ function baselineRun(label, cwd) {
 }
 
 function appEnv(extra) {
-  const env = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  // A known first admin: otherwise the app prints a generated password once on stderr, which
+  // this benchmark would report as unexpected output.
+  const env = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ADMIN_EMAIL: 'admin@bench.test',
+    ADMIN_PASSWORD: `bench-${randomBytes(12).toString('base64url')}`,
+  };
   delete env.DATABASE_URL;
   delete env.EMBEDDED_PG_DIR;
   delete env.EMBEDDED_PG_PORT;
@@ -270,29 +285,12 @@ async function prepareExternal() {
 }
 
 async function recreateDatabase(admin) {
-  await dropDatabase(admin);
+  await dropDatabase(admin, BENCH_DATABASE);
   await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
-}
-
-async function dropDatabase(admin) {
-  const { rows } = await admin.query('SHOW server_version_num');
-  const force = Number(rows[0].server_version_num) >= 130000 ? ' WITH (FORCE)' : '';
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}${force}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function withTimeout(promise, ms) {
   let timer;
@@ -354,11 +352,7 @@ function stats(results, key) {
 const ms = (v) => Math.round(v);
 const mb = (v) => Math.round(v * 10) / 10;
 const ratio = (v) => Math.round(v * 100) / 100;
-const indent = (text) => text.replace(/^/gm, '    ');
 const firstLine = (text) => plain(text).trim().split('\n')[0].slice(0, 300);
-// eslint-disable-next-line no-control-regex
-const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
-const lastLines = (text, n = 25) => plain(text).trimEnd().split('\n').slice(-n).join('\n');
 
 function redact(url) {
   try {
@@ -367,48 +361,6 @@ function redact(url) {
     return u.toString();
   } catch {
     return '(unparseable URL)';
-  }
-}
-
-function newestSource(dir) {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (!entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt() {
-  if (!existsSync(MAIN)) {
-    console.log('dist/src/main.js is missing: running `npm run build`…');
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-    if (build.status !== 0 || !existsSync(MAIN)) {
-      console.error('bench: `npm run build` failed');
-      process.exit(1);
-    }
-    return;
-  }
-  const stamp = path.join(ROOT, 'dist/.tsbuildinfo');
-  const sources = Math.max(
-    newestSource(path.join(ROOT, 'src')),
-    newestSource(path.join(ROOT, 'migrations')),
-  );
-  if (!existsSync(stamp) || sources > statSync(stamp).mtimeMs) {
-    const note = 'note: sources are newer than dist/ — measuring the old build';
-    console.log(`${note} (run \`npm run build\` first to measure the current code)`);
-  }
-}
-
-// Identifies the build being measured, so that a rebuild during the benchmark (someone running
-// `npm run build` in the same tree) is reported instead of silently mixing two builds.
-function buildStamp() {
-  try {
-    return statSync(path.join(ROOT, 'dist/.tsbuildinfo')).mtimeMs;
-  } catch {
-    return undefined;
   }
 }
 

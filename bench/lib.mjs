@@ -1,0 +1,108 @@
+// Helpers shared by the benchmarks: the build being measured, free ports, scratch databases,
+// percentiles and output tidying.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const MAIN = path.join(ROOT, 'dist/src/main.js');
+
+// A module of the compiled application, e.g. fromDist('src/audit/audit.service.js').
+export const fromDist = (file) => import(pathToFileURL(path.join(ROOT, 'dist', file)).href);
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function newestSource(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (!entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+// Builds when dist/ is missing; says so when the sources are newer than the build measured.
+export function ensureBuilt() {
+  if (!existsSync(MAIN)) {
+    console.log('dist/src/main.js is missing: running `npm run build`…');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    if (build.status !== 0 || !existsSync(MAIN)) {
+      console.error('bench: `npm run build` failed');
+      process.exit(1);
+    }
+    return;
+  }
+  const stamp = path.join(ROOT, 'dist/.tsbuildinfo');
+  const sources = Math.max(
+    newestSource(path.join(ROOT, 'src')),
+    newestSource(path.join(ROOT, 'migrations')),
+  );
+  if (!existsSync(stamp) || sources > statSync(stamp).mtimeMs) {
+    const note = 'note: sources are newer than dist/ — measuring the old build';
+    console.log(`${note} (run \`npm run build\` first to measure the current code)`);
+  }
+}
+
+// Identifies the build being measured, so that a rebuild during the benchmark (someone running
+// `npm run build` in the same tree) is reported instead of silently mixing two builds.
+export function buildStamp() {
+  try {
+    return statSync(path.join(ROOT, 'dist/.tsbuildinfo')).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+// Nearest-rank percentile, p in 0..100.
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export async function answers(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function withClient(url, fn) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(admin, name) {
+  const { rows } = await admin.query('SHOW server_version_num');
+  const force = Number(rows[0].server_version_num) >= 130000 ? ' WITH (FORCE)' : '';
+  await admin.query(`DROP DATABASE IF EXISTS ${name}${force}`);
+}
+
+// eslint-disable-next-line no-control-regex
+export const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
+export const lastLines = (text, n = 25) => plain(text).trimEnd().split('\n').slice(-n).join('\n');
+export const indent = (text) => text.replace(/^/gm, '    ');
