@@ -380,6 +380,17 @@ async function runPgbench({ pgbench, url, script, defines, folder, label, second
 // ---------------------------------------------------------------------------------------------
 // The app.
 
+// The gist of a pino line: its message and error, not the request headers.
+function logLine(line) {
+  try {
+    const entry = JSON.parse(line);
+    const error = entry.err ? ` — ${entry.err.type ?? 'Error'}: ${entry.err.message}` : '';
+    return `${entry.level} ${entry.msg ?? ''}${error}`.slice(0, 600);
+  } catch {
+    return line.slice(0, 300);
+  }
+}
+
 function startApp({ folder, databaseUrl, port, adminEmail, adminPassword }) {
   const env = { ...process.env };
   delete env.EMBEDDED_PG_DIR;
@@ -1072,8 +1083,9 @@ async function main() {
     }
     const logged = plain(app.output.text()).trim();
     if (logged) {
+      const lines = logged.split('\n');
       problems.push(
-        `the app wrote output at LOG_LEVEL=warn: ${logged.split('\n')[0].slice(0, 300)}`,
+        `the app wrote ${lines.length} line(s) at LOG_LEVEL=warn, the first: ${logLine(lines[0])}`,
       );
     }
     const rssPeak = Math.max(app.memory.hwmMb, app.memory.peakRssMb);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { PreparedStatement, entityColumns, toEntity } from '../database/prepared-statement.js';
 import { StaffSession } from './staff-session.entity.js';
 import { StaffUser } from './staff-user.entity.js';
 
@@ -22,10 +23,21 @@ export function hashToken(token: string): string {
 
 @Injectable()
 export class SessionService {
+  // Every authenticated request asks this: one prepared statement, session and user together.
+  private readonly lookup: PreparedStatement;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.lookup = new PreparedStatement(
+      'homecoming_session_lookup_v1',
+      `SELECT ${entityColumns(dataSource, StaffSession, { alias: 's', prefix: 's' })},
+         ${entityColumns(dataSource, StaffUser, { alias: 'u', prefix: 'u' })}
+       FROM staff_session s JOIN staff_user u ON u.id = s.user_id
+       WHERE s.token_hash = $1`,
+    );
+  }
 
   // In the caller's transaction, so a session exists only if the sign-in it belongs to committed.
   async createInTransaction(
@@ -51,14 +63,13 @@ export class SessionService {
   // The live session behind a cookie value, or undefined when it is unknown, idle too long,
   // past its absolute end, or its user is deactivated. Dead sessions are deleted on sight.
   async resolve(token: string): Promise<ResolvedSession | undefined> {
-    const session = await this.dataSource.getRepository(StaffSession).findOne({
-      where: { tokenHash: hashToken(token) },
-      relations: { user: true },
-    });
-    if (!session?.user) return undefined;
+    const [row] = await this.lookup.run(this.dataSource.manager, [hashToken(token)]);
+    if (!row) return undefined;
+    const session = toEntity(StaffSession, row, 's');
+    const user = toEntity(StaffUser, row, 'u');
     const now = Date.now();
     const idle = now - session.lastSeenAt.getTime() > this.config.auth.sessionIdleMs;
-    if (idle || session.expiresAt.getTime() <= now || !session.user.active) {
+    if (idle || session.expiresAt.getTime() <= now || !user.active) {
       await this.end(session.id);
       return undefined;
     }
@@ -67,8 +78,7 @@ export class SessionService {
         .getRepository(StaffSession)
         .update({ id: session.id }, { lastSeenAt: new Date(now) });
     }
-    const { user, ...rest } = session;
-    return { session: rest as StaffSession, user };
+    return { session, user };
   }
 
   async end(sessionId: string): Promise<void> {

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Role } from '../common/decorators/access-policy.decorator.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { PreparedStatement } from '../database/prepared-statement.js';
 import { notFound } from './inquiry-lock.util.js';
 import { InquiryTransitionService } from './inquiry-transition.service.js';
 import { Inquiry } from './inquiry.entity.js';
@@ -25,22 +26,25 @@ const fold = (column: string) => `translate(lower(btrim(${column})), 'ё', 'е')
 
 // Other inquiries that are probably the same case: the inquirer shares a phone or an email, the
 // sought person has the same surname and given name, and the years of birth do not differ.
-const CANDIDATES = `
-  SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
-    concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
-    (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
-  FROM inquiry i1
-  JOIN inquirer r1 ON r1.id = i1.inquirer_id
-  JOIN sought_person p1 ON p1.inquiry_id = i1.id
-  JOIN inquirer r2 ON (r2.phones && r1.phones OR r2.emails && r1.emails)
-  JOIN inquiry i2 ON i2.inquirer_id = r2.id AND i2.id <> i1.id AND i2.status <> 'closed_duplicate'
-  JOIN sought_person p2 ON p2.inquiry_id = i2.id
-  WHERE i1.id = $1
-    AND ${fold('p2.surname')} = ${fold('p1.surname')}
-    AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${fold('p2.given_name')} = ${fold('p1.given_name')})
-    AND (p1.birth_year IS NULL OR p2.birth_year IS NULL OR p1.birth_year = p2.birth_year)
-  ORDER BY i2.created_at
-  LIMIT 20`;
+// Oldest first, at most 20.
+const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
+  'homecoming_inquiry_duplicates_v1',
+  `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
+        concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
+        (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
+      FROM inquiry i1
+      JOIN inquirer r1 ON r1.id = i1.inquirer_id
+      JOIN sought_person p1 ON p1.inquiry_id = i1.id
+      JOIN inquirer r2 ON (r2.phones && r1.phones OR r2.emails && r1.emails)
+      JOIN inquiry i2 ON i2.inquirer_id = r2.id AND i2.id <> i1.id AND i2.status <> 'closed_duplicate'
+      JOIN sought_person p2 ON p2.inquiry_id = i2.id
+      WHERE i1.id = $1
+        AND ${fold('p2.surname')} = ${fold('p1.surname')}
+        AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${fold('p2.given_name')} = ${fold('p1.given_name')})
+        AND (p1.birth_year IS NULL OR p2.birth_year IS NULL OR p1.birth_year = p2.birth_year)
+      ORDER BY i2.created_at
+      LIMIT 20`,
+);
 
 @Injectable()
 export class InquiryDuplicatesService {
@@ -55,7 +59,12 @@ export class InquiryDuplicatesService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<DuplicateCandidate[]> {
     if (!(await manager.getRepository(Inquiry).existsBy({ id }))) throw notFound(id);
-    return (await manager.query(CANDIDATES, [id])) as DuplicateCandidate[];
+    return this.candidatesOf(id, manager);
+  }
+
+  // For an inquiry known to exist (the one just created).
+  candidatesOf(id: string, manager: EntityManager): Promise<DuplicateCandidate[]> {
+    return CANDIDATES.run(manager, [id]);
   }
 
   // The duplicate moves to closed_duplicate pointing at the survivor (through the state machine,

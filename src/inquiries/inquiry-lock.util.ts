@@ -1,10 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import { Inquiry } from './inquiry.entity.js';
+import { PreparedStatement, entityColumns, toEntity } from '../database/prepared-statement.js';
 
 export function notFound(id: string): DomainException {
   return new DomainException('not_found', 'No such inquiry', { detail: `No inquiry ${id}.` });
 }
+
+let lockStatement: PreparedStatement | undefined;
 
 // Locks the inquiry row (concurrent changes of one inquiry take turns) and checks the version the
 // caller based the change on; a stale one says who changed it last.
@@ -13,10 +16,13 @@ export async function lockAtVersion(
   id: string,
   version: number,
 ): Promise<Inquiry> {
-  const inquiry = await manager
-    .getRepository(Inquiry)
-    .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-  if (!inquiry) throw notFound(id);
+  lockStatement ??= new PreparedStatement(
+    'homecoming_inquiry_lock_v1',
+    `SELECT ${entityColumns(manager.connection, Inquiry)} FROM inquiry WHERE id = $1 FOR UPDATE`,
+  );
+  const [row] = await lockStatement.run(manager, [id]);
+  if (!row) throw notFound(id);
+  const inquiry = toEntity(Inquiry, row);
   if (inquiry.version !== version) {
     const changedBy = (await manager.query(
       `SELECT actor, occurred_at FROM audit_event WHERE inquiry_id = $1 AND action <> 'inquiry.read'

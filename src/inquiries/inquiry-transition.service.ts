@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Role } from '../common/decorators/access-policy.decorator.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { OutboxService, type OutboxEntry } from '../mail/outbox.service.js';
-import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
+import { PreparedStatement } from '../database/prepared-statement.js';
 import { lockAtVersion, notFound } from './inquiry-lock.util.js';
 import { Inquiry } from './inquiry.entity.js';
 import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
@@ -35,6 +35,20 @@ export interface TransitionOption {
   // Why it cannot be fired now, in words for the caseworker.
   blockedBy: string[];
 }
+
+// The status change, the end of the current history row and the next one: one prepared statement.
+const APPLY = new PreparedStatement(
+  'homecoming_inquiry_transition_v1',
+  `WITH u AS (
+     UPDATE inquiry SET status = $2, previous_status = $3, version = version + 1, updated_at = $4
+     WHERE id = $1 RETURNING version, updated_at),
+   closed AS (
+     UPDATE inquiry_status_history SET left_at = $4 WHERE inquiry_id = $1 AND left_at IS NULL),
+   opened AS (
+     INSERT INTO inquiry_status_history (inquiry_id, status, transition, entered_at, actor, reason)
+     VALUES ($1, $2, $5, $4, $6, $7))
+   SELECT version, updated_at AS "updatedAt" FROM u`,
+);
 
 // Fires one transition of the state machine: status, history row, audit event and outbox rows
 // in one transaction, all or nothing. The inquiry row is locked first, so concurrent transitions
@@ -138,19 +152,20 @@ export class InquiryTransitionService {
     const { inquiry, chosen, reason, actor } = input;
     const from = inquiry.status;
     const now = new Date();
-    inquiry.previousStatus = chosen.to === 'on_hold' ? from : null;
-    inquiry.status = chosen.to;
-    const saved = await manager.getRepository(Inquiry).save(inquiry);
-    await manager
-      .getRepository(InquiryStatusHistory)
-      .update({ inquiryId: inquiry.id, leftAt: IsNull() }, { leftAt: now });
-    await manager.getRepository(InquiryStatusHistory).insert({
-      inquiryId: inquiry.id,
+    const [row] = (await APPLY.run(manager, [
+      inquiry.id,
+      chosen.to,
+      chosen.to === 'on_hold' ? from : null,
+      now,
+      chosen.rule.name,
+      actor.actor,
+      reason ?? null,
+    ])) as { version: number; updatedAt: Date }[];
+    const saved = Object.assign(inquiry, {
       status: chosen.to,
-      transition: chosen.rule.name,
-      enteredAt: now,
-      actor: actor.actor,
-      reason: reason ?? null,
+      previousStatus: chosen.to === 'on_hold' ? from : null,
+      version: row.version,
+      updatedAt: row.updatedAt,
     });
     const { entries, suppressed } = await this.notifications(manager, saved, chosen, actor);
     await this.outbox.enqueueInTransaction(manager, entries);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { OutboxMessage, type RecipientKind } from './outbox.entity.js';
+import { PreparedStatement } from '../database/prepared-statement.js';
+import type { RecipientKind } from './outbox.entity.js';
 
 export interface OutboxEntry {
   eventType: string;
@@ -10,22 +11,27 @@ export interface OutboxEntry {
   payload: Record<string, unknown>;
 }
 
+// Any number of rows in one prepared statement: one array per column.
+const ENQUEUE = new PreparedStatement(
+  'homecoming_outbox_enqueue_v1',
+  `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload)
+   SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::jsonb[])`,
+);
+
 // The only way into the outbox: in the caller's transaction, so a rolled-back change sends nothing.
 @Injectable()
 export class OutboxService {
   async enqueueInTransaction(manager: EntityManager, entries: OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const repository = manager.getRepository(OutboxMessage);
-    await repository.save(
-      entries.map((e) =>
-        repository.create({
-          eventType: e.eventType,
-          inquiryId: e.inquiryId ?? null,
-          recipientKind: e.recipientKind,
-          recipientId: e.recipientId ?? null,
-          payload: e.payload,
-        }),
-      ),
-    );
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('enqueueInTransaction needs a manager inside a transaction');
+    }
+    await ENQUEUE.run(manager, [
+      entries.map((e) => e.eventType),
+      entries.map((e) => e.inquiryId ?? null),
+      entries.map((e) => e.recipientKind),
+      entries.map((e) => e.recipientId ?? null),
+      entries.map((e) => JSON.stringify(e.payload)),
+    ]);
   }
 }
