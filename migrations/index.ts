@@ -5,6 +5,7 @@ import { Inquiries1795934740982 } from './1795934740982-Inquiries.js';
 import { InquiryDuplicates1795936000000 } from './1795936000000-InquiryDuplicates.js';
 import { DuplicateIndexFastupdate1795937000000 } from './1795937000000-DuplicateIndexFastupdate.js';
 import { Contacts1795935065505 } from './1795935065505-Contacts.js';
+import { NameSearchKey1795941000000 } from './1795941000000-NameSearchKey.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -15,4 +16,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   InquiryDuplicates1795936000000,
   Contacts1795935065505,
   DuplicateIndexFastupdate1795937000000,
+  NameSearchKey1795941000000,
 ];

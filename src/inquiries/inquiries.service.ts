@@ -289,18 +289,22 @@ export class InquiriesService {
       where.push(`i.assigned_to = ${param(query.assignee)}`);
     }
     if (query.q) {
-      // Case- and ё/е-insensitive, any script.
+      // Case- and ё/е-insensitive in the script typed, and across scripts and spellings through
+      // hc_name_key (Petrov finds Петров; see migrations/1795941000000-NameSearchKey.ts).
       const pattern = param(
         `%${query.q
           .toLowerCase()
           .replaceAll('ё', 'е')
           .replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
       );
+      const typed = param(query.q);
       const folded = (column: string) => `translate(lower(${column}), 'ё', 'е')`;
+      const soughtName = "concat_ws(' ', p.surname, p.given_name, p.patronymic)";
+      const keyPattern = `'%' || hc_name_key(${typed}) || '%'`;
       where.push(
-        `(${folded('r.full_name')} LIKE ${pattern} OR ${folded(
-          "concat_ws(' ', p.surname, p.given_name, p.patronymic)",
-        )} LIKE ${pattern})`,
+        `(${folded('r.full_name')} LIKE ${pattern} OR ${folded(soughtName)} LIKE ${pattern}
+          OR hc_name_key(r.full_name) LIKE ${keyPattern}
+          OR hc_name_key(${soughtName}) LIKE ${keyPattern})`,
       );
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
