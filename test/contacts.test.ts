@@ -493,6 +493,34 @@ describe('calls and callbacks', () => {
       expect(res.body.items.map((i: { id: string }) => i.id)).toEqual([ids.oneHour]);
     });
 
+    it('lists my callbacks due soon and overdue, soonest due first', async () => {
+      const due = (who: SignedIn, query: Record<string, string | number>) =>
+        who.agent.get('/api/callbacks/due').query(query);
+      const day = await due(owner, { assignee: 'me' });
+      const hour = await due(owner, { assignee: 'me', withinHours: 1 });
+      const promisedByIntake = await due(intake, { assignee: 'me' });
+      const bad = await due(owner, { withinHours: 1000 });
+
+      expect(day.status).toBe(200);
+      const idsOf = (res: { body: { items: { id: string }[] } }) => res.body.items.map((i) => i.id);
+      expect(idsOf(day)[0]).toBe(ids.threeHours);
+      expect(idsOf(day).slice(1, 3).sort()).toEqual([ids.oneHour, ids.inWindow].sort());
+      expect(idsOf(day)[3]).toBe(ids.future);
+      expect(day.body.total).toBe(4);
+      const byId = Object.fromEntries(
+        day.body.items.map((i: { id: string; overdue: boolean }) => [i.id, i]),
+      );
+      expect(byId[ids.threeHours]).toMatchObject({ overdue: true });
+      expect(byId[ids.inWindow]).toMatchObject({ overdue: false, minutesOverdue: 0 });
+      expect(byId[ids.future]).toMatchObject({ overdue: false, minutesOverdue: 0 });
+      expect(idsOf(hour)).not.toContain(ids.future);
+      expect(idsOf(hour)).toContain(ids.threeHours);
+      // Nobody owns that inquiry: the one who promised the call sees it.
+      expect(idsOf(promisedByIntake)).toContain(ids.unassigned);
+      expect(idsOf(promisedByIntake)).not.toContain(ids.threeHours);
+      expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'withinHours']);
+    });
+
     it('drops a callback from the list once it is completed', async () => {
       await post(owner, `/api/callbacks/${ids.oneHour}/complete`, { version: 1 });
 

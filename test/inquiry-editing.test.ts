@@ -26,6 +26,12 @@ describe('editing, assigning and merging inquiries', () => {
   const patch = (who: SignedIn, id: string) =>
     who.agent.patch(`/api/inquiries/${id}`).set('X-CSRF-Token', who.csrf);
   const post = (who: SignedIn, path: string) => who.agent.post(path).set('X-CSRF-Token', who.csrf);
+  const count = async (table: string) =>
+    (
+      (await sut.app.get(DataSource).query(`SELECT count(*)::int AS n FROM ${table}`)) as {
+        n: number;
+      }[]
+    )[0].n;
 
   it('updates only what was sent, with the version in the body or If-Match; a stale one says who changed it', async () => {
     const { id } = await createInquiry(intake);
@@ -50,6 +56,7 @@ describe('editing, assigning and merging inquiries', () => {
       code: 'stale_version',
       currentVersion: 3,
       lastChangedBy: other.user.id,
+      lastChangedByName: other.user.displayName,
     });
     expect([noVersion.status, noVersion.body.errors?.[0]?.field]).toEqual([400, 'version']);
     const detail = await caseworker.agent.get(`/api/inquiries/${id}`);
@@ -171,6 +178,24 @@ describe('editing, assigning and merging inquiries', () => {
         sameEmail: false,
       }),
     ]);
+    // Before saving, the intake form asks with the body it is about to send; nothing is written.
+    const before = await count('inquiry');
+    const proposed = await post(intake, '/api/inquiries/duplicate-check').send({
+      channel: 'phone',
+      inquirer: { fullName: 'М. Коваль', relationship: 'mother', phones: ['+380 50 123 45 67'] },
+      soughtPerson: { surname: 'Коваль', givenName: 'АНДРІЙ', birthYear: 1998 },
+    });
+    const invalid = await post(intake, '/api/inquiries/duplicate-check').send({
+      channel: 'phone',
+      inquirer: { fullName: 'М. Коваль', relationship: 'mother', phones: ['12'] },
+      soughtPerson: { surname: 'Коваль' },
+    });
+    expect(proposed.status).toBe(200);
+    expect(proposed.body.map((d: { id: string }) => d.id)).toEqual([first.id, second.id]);
+    expect(proposed.body[0]).toMatchObject({ samePhone: true, inquirerName: 'Коваль Мария' });
+    expect(await count('inquiry')).toBe(before);
+    expect([invalid.status, invalid.body.errors?.[0]?.field]).toEqual([400, 'inquirer.phones']);
+
     const onDemand = await caseworker.agent.get(`/api/inquiries/${first.id}/duplicates`);
     expect(onDemand.body.map((d: { id: string }) => d.id)).toEqual([second.id]);
     expect(onDemand.body.map((d: { id: string }) => d.id)).not.toContain(unrelated.id);

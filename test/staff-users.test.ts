@@ -196,3 +196,42 @@ describe('admin API for staff accounts', () => {
     expect(badId.status).toBe(400);
   });
 });
+
+describe('staff directory', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'none' } });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('gives every signed-in member of staff colleagues’ names and roles, and nothing more', async () => {
+    const intake = await signedInStaff(sut, { roles: ['intake'] });
+    const caseworker = await signedInStaff(sut, { roles: ['caseworker'] });
+    await sut.app
+      .get(DataSource)
+      .query(`UPDATE staff_user SET display_name = 'Ірина Бондар' WHERE id = $1`, [
+        caseworker.user.id,
+      ]);
+
+    const res = await intake.agent.get('/api/staff');
+    const anonymous = await (
+      await import('supertest')
+    )
+      .default(sut.app.getHttpServer())
+      .get('/api/staff');
+
+    expect(res.status).toBe(200);
+    const entry = (res.body as { id: string }[]).find((e) => e.id === caseworker.user.id);
+    expect(entry).toEqual({
+      id: caseworker.user.id,
+      displayName: 'Ірина Бондар',
+      roles: ['caseworker'],
+      active: true,
+    });
+    expect(anonymous.status).toBe(401);
+  });
+});

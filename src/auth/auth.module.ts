@@ -10,13 +10,14 @@ import { PasswordService } from './password.service.js';
 import { RoutePolicyInspector } from './route-policy.inspector.js';
 import { SessionService } from './session.service.js';
 import { SignInService } from './sign-in.service.js';
+import { StaffDirectoryController } from './staff-directory.controller.js';
 import { StaffUsersController } from './staff-users.controller.js';
 import { StaffUsersService } from './staff-users.service.js';
 import { TotpService } from './totp.service.js';
 
 @Module({
   imports: [AuditModule, DiscoveryModule],
-  controllers: [AuthController, StaffUsersController],
+  controllers: [AuthController, StaffUsersController, StaffDirectoryController],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     AccountService,

@@ -19,8 +19,15 @@ import {
   CompleteCallbackDto,
   MissCallbackDto,
 } from './dto/close-callback.dto.js';
-import { ListOverdueCallbacksQuery } from './dto/list-overdue-callbacks.query.js';
-import { OverdueCallbacksService, type OverdueCallbackPage } from './overdue-callbacks.service.js';
+import {
+  ListDueCallbacksQuery,
+  ListOverdueCallbacksQuery,
+} from './dto/list-overdue-callbacks.query.js';
+import {
+  OverdueCallbacksService,
+  type DueCallbackPage,
+  type OverdueCallbackPage,
+} from './overdue-callbacks.service.js';
 
 // One callback, whatever its inquiry; and the promises nobody kept.
 @ApiTags('contacts')
@@ -30,6 +37,15 @@ export class CallbacksController {
     private readonly callbacks: CallbacksService,
     private readonly overdue: OverdueCallbacksService,
   ) {}
+
+  @Get('due')
+  @Roles('intake', 'caseworker', 'supervisor')
+  listDue(
+    @Query() query: ListDueCallbacksQuery,
+    @Req() req: HomecomingRequest,
+  ): Promise<DueCallbackPage> {
+    return this.overdue.due(query, req.staff!.id);
+  }
 
   @Get('overdue')
   @Roles('intake', 'caseworker', 'supervisor')

@@ -66,6 +66,21 @@ export class InquiriesController {
     return result.body;
   }
 
+  // The intake form asks before saving: open inquiries this one would probably duplicate.
+  // Takes the body a create takes; writes nothing.
+  @Post('duplicate-check')
+  @HttpCode(200)
+  @Roles('intake', 'caseworker', 'supervisor')
+  duplicateCheck(@Body() dto: CreateInquiryDto) {
+    return this.duplicatesService.candidatesFor({
+      phones: dto.inquirer.phones,
+      emails: dto.inquirer.emails,
+      surname: dto.soughtPerson.surname,
+      givenName: dto.soughtPerson.givenName,
+      birthYear: dto.soughtPerson.birthYear,
+    });
+  }
+
   @Get()
   @Roles('intake', 'caseworker', 'supervisor', 'auditor')
   list(@Query() query: ListInquiriesQuery, @Req() req: HomecomingRequest) {

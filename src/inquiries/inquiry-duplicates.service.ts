@@ -26,25 +26,49 @@ const fold = (column: string) => `translate(lower(btrim(${column})), 'ё', 'е')
 
 // Other inquiries that are probably the same case: the inquirer shares a phone or an email, the
 // sought person has the same surname and given name, and the years of birth do not differ.
-// Oldest first, at most 20.
-const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
-  'homecoming_inquiry_duplicates_v1',
-  `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
+// `source` provides the inquiry checked as i1 (its id), its inquirer as r1 (phones, emails) and its
+// sought person as p1 (surname, given_name, birth_year). Oldest first, at most 20.
+function candidatesSql(source: string, where = 'TRUE'): string {
+  return `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
         concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
         (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
-      FROM inquiry i1
-      JOIN inquirer r1 ON r1.id = i1.inquirer_id
-      JOIN sought_person p1 ON p1.inquiry_id = i1.id
+      FROM ${source}
       JOIN inquirer r2 ON (r2.phones && r1.phones OR r2.emails && r1.emails)
-      JOIN inquiry i2 ON i2.inquirer_id = r2.id AND i2.id <> i1.id AND i2.status <> 'closed_duplicate'
+      JOIN inquiry i2 ON i2.inquirer_id = r2.id AND i2.id IS DISTINCT FROM i1.id
+        AND i2.status <> 'closed_duplicate'
       JOIN sought_person p2 ON p2.inquiry_id = i2.id
-      WHERE i1.id = $1
+      WHERE ${where}
         AND ${fold('p2.surname')} = ${fold('p1.surname')}
         AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${fold('p2.given_name')} = ${fold('p1.given_name')})
         AND (p1.birth_year IS NULL OR p2.birth_year IS NULL OR p1.birth_year = p2.birth_year)
       ORDER BY i2.created_at
-      LIMIT 20`,
+      LIMIT 20`;
+}
+
+// A stored inquiry: on every create, so prepared.
+const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
+  'homecoming_inquiry_duplicates_v1',
+  candidatesSql(
+    `inquiry i1 JOIN inquirer r1 ON r1.id = i1.inquirer_id
+     JOIN sought_person p1 ON p1.inquiry_id = i1.id`,
+    'i1.id = $1',
+  ),
 );
+
+// One not yet saved: the intake form asks before saving.
+const PROPOSED_CANDIDATES = candidatesSql(
+  `(SELECT NULL::uuid AS id) i1
+   CROSS JOIN (SELECT $1::text[] AS phones, $2::text[] AS emails) r1
+   CROSS JOIN (SELECT $3::text AS surname, $4::text AS given_name, $5::int AS birth_year) p1`,
+);
+
+export interface ProposedInquiry {
+  phones: string[];
+  emails: string[];
+  surname: string;
+  givenName?: string | null;
+  birthYear?: number | null;
+}
 
 @Injectable()
 export class InquiryDuplicatesService {
@@ -60,6 +84,17 @@ export class InquiryDuplicatesService {
   ): Promise<DuplicateCandidate[]> {
     if (!(await manager.getRepository(Inquiry).existsBy({ id }))) throw notFound(id);
     return this.candidatesOf(id, manager);
+  }
+
+  // For an inquiry about to be created: what the intake operator should look at first.
+  async candidatesFor(proposed: ProposedInquiry): Promise<DuplicateCandidate[]> {
+    return (await this.dataSource.query(PROPOSED_CANDIDATES, [
+      proposed.phones,
+      proposed.emails,
+      proposed.surname,
+      proposed.givenName ?? null,
+      proposed.birthYear ?? null,
+    ])) as DuplicateCandidate[];
   }
 
   // For an inquiry known to exist (the one just created).

@@ -25,15 +25,18 @@ export async function lockAtVersion(
   const inquiry = toEntity(Inquiry, row);
   if (inquiry.version !== version) {
     const changedBy = (await manager.query(
-      `SELECT actor, occurred_at FROM audit_event WHERE inquiry_id = $1 AND action <> 'inquiry.read'
-       ORDER BY occurred_at DESC LIMIT 1`,
+      `SELECT e.actor, e.occurred_at, u.display_name
+       FROM audit_event e LEFT JOIN staff_user u ON u.id::text = e.actor
+       WHERE e.inquiry_id = $1 AND e.action <> 'inquiry.read'
+       ORDER BY e.occurred_at DESC LIMIT 1`,
       [id],
-    )) as { actor: string; occurred_at: Date }[];
+    )) as { actor: string; occurred_at: Date; display_name: string | null }[];
     throw new DomainException('stale_version', 'Changed by someone else', {
       detail: `The inquiry was changed since version ${version}; reload it and try again.`,
       extensions: {
         currentVersion: inquiry.version,
         lastChangedBy: changedBy[0]?.actor ?? null,
+        lastChangedByName: changedBy[0]?.display_name ?? null,
         lastChangedAt: changedBy[0]?.occurred_at ?? null,
       },
     });

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, Matches } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
 import { PageQuery } from '../../common/dto/page.query.js';
 import { trim } from './contact-input.util.js';
 
@@ -14,4 +15,19 @@ export class ListOverdueCallbacksQuery extends PageQuery {
     message: 'assignee must be me, none or a staff user id',
   })
   assignee?: string;
+}
+
+export class ListDueCallbacksQuery extends ListOverdueCallbacksQuery {
+  @ApiPropertyOptional({
+    description: 'open callbacks due within this many hours from now, overdue ones included',
+    default: 24,
+    minimum: 1,
+    maximum: 168,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  withinHours = 24;
 }
