@@ -25,6 +25,8 @@ WORKDIR /app
 # and a forgotten DATABASE_URL fails fast (EACCES on var/) instead of starting an embedded PostgreSQL.
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The admin UI, built by Vite in the build stage; served at /admin.
+COPY --from=build /app/admin/dist ./admin/dist
 # package.json carries "type": "module": without it Node would load dist/ as CommonJS.
 COPY package.json ./
 USER node

@@ -1,5 +1,5 @@
-// `npm start`: build when the compiled app is missing or older than its sources, then run it in
-// this same process (so signals reach it directly).
+// `npm start`: build the server and the admin UI when they are missing or older than their
+// sources, then run the server in this same process (so signals reach it directly).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +25,28 @@ if (stale) {
   execFileSync(process.execPath, ['node_modules/@nestjs/cli/bin/nest.js', 'build'], {
     stdio: 'inherit',
   });
+}
+
+const ADMIN_BUILT = 'admin/dist/index.html';
+const adminStale =
+  !existsSync(ADMIN_BUILT) ||
+  Math.max(newestSource('admin/src'), statSync('admin/index.html').mtimeMs) >
+    statSync(ADMIN_BUILT).mtimeMs;
+
+if (adminStale) {
+  console.error('homecoming: building the admin UI…');
+  execFileSync(
+    process.execPath,
+    [
+      'node_modules/vite/bin/vite.js',
+      'build',
+      '--config',
+      'admin/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { stdio: 'inherit' },
+  );
 }
 
 await import('../dist/src/main.js');

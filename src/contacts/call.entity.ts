@@ -11,19 +11,13 @@ import {
 } from 'typeorm';
 import { StaffUser } from '../auth/staff-user.entity.js';
 import { Inquiry } from '../inquiries/inquiry.entity.js';
-
-export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
-export type CallDirection = (typeof CALL_DIRECTIONS)[number];
-
-export const CALL_OUTCOMES = [
-  'answered',
-  'no_answer',
-  'busy',
-  'voicemail',
-  'wrong_number',
-  'other',
-] as const;
-export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+import {
+  CALL_DIRECTIONS,
+  CALL_OUTCOMES,
+  type CallDirection,
+  type CallOutcome,
+} from './contacts.vocabulary.js';
+export { CALL_DIRECTIONS, CALL_OUTCOMES, type CallDirection, type CallOutcome };
 
 // One phone call with the family, in either direction, on the case timeline. Logged, never edited.
 @Entity()

@@ -14,12 +14,8 @@ import {
 import { StaffUser } from '../auth/staff-user.entity.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import type { InquiryState } from './state-machine/inquiry-states.js';
-
-export const CHANNELS = ['phone', 'email', 'web', 'in_person'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export const PRIORITIES = ['normal', 'high', 'urgent'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import { CHANNELS, PRIORITIES, type Channel, type Priority } from './inquiry.vocabulary.js';
+export { CHANNELS, PRIORITIES, type Channel, type Priority };
 
 // The case. Its status only ever changes through InquiryTransitionService.
 @Entity()

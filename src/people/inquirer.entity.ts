@@ -8,25 +8,8 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-
-export const RELATIONSHIPS = [
-  'mother',
-  'father',
-  'wife',
-  'husband',
-  'sister',
-  'brother',
-  'daughter',
-  'son',
-  'grandmother',
-  'grandfather',
-  'other_relative',
-  'other',
-] as const;
-export type Relationship = (typeof RELATIONSHIPS)[number];
-
-export const LANGUAGES = ['ru', 'uk', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { RELATIONSHIPS, LANGUAGES, type Relationship, type Language } from './people.vocabulary.js';
+export { RELATIONSHIPS, LANGUAGES, type Relationship, type Language };
 
 // The family member who asks. One inquirer may have several inquiries.
 @Entity()

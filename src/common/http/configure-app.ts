@@ -7,6 +7,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { ProblemDetailsFilter } from '../filters/problem-details.filter.js';
 import { createHttpLogger } from '../logging/logger.js';
 import { createValidationPipe } from '../pipes/validation.pipe.js';
+import { serveAdminUi } from './admin-ui.js';
 
 export const API_PREFIX = 'api';
 
@@ -24,6 +25,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
     app.enableCors({ origin: [...config.http.corsOrigins], credentials: true, maxAge: 600 });
   }
   app.useBodyParser('json', { limit: config.http.bodyLimit });
+  serveAdminUi(app, logger);
 
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }],

@@ -1,0 +1,118 @@
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Link from '@mui/material/Link';
+import Typography from '@mui/material/Typography';
+import { Show, usePermissions, useRecordContext, useTranslate } from 'react-admin';
+import { Link as RouterLink } from 'react-router-dom';
+import { allowed, type Role } from '../api/session';
+import { AssignmentPanel } from './AssignmentPanel';
+import type { InquiryRecord } from './case-types';
+import { ConflictDialog } from './ConflictDialog';
+import { ContactsPanel } from './ContactsPanel';
+import { DetailsPanel } from './DetailsPanel';
+import { StatusChip } from './StatusChip';
+import { Timeline } from './Timeline';
+import { TransitionPanel } from './TransitionPanel';
+import { useCaseAction } from './useCaseAction';
+
+function CasePage() {
+  const record = useRecordContext<InquiryRecord>();
+  const translate = useTranslate();
+  const { permissions } = usePermissions<Role[]>();
+  const action = useCaseAction();
+  if (!record) return null;
+  const can = (what: string) => allowed(permissions, 'inquiries', what);
+  const section = { mb: 2 };
+
+  return (
+    <Box sx={{ p: 2 }}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, flexWrap: 'wrap', mb: 2 }}>
+        <Typography variant="h5" component="h1">
+          {record.inquiry.reference}
+        </Typography>
+        <StatusChip status={record.inquiry.status} />
+        <Typography variant="body2" color="text.secondary">
+          {translate(`app.channel.${record.inquiry.channel}`)} ·{' '}
+          {translate(`app.priority.${record.inquiry.priority}`)} · {translate('app.case.version')}{' '}
+          {record.inquiry.version}
+        </Typography>
+      </Box>
+      {record.possibleDuplicates.length > 0 && (
+        <Alert severity="warning" sx={section}>
+          {translate('app.case.duplicates')}:{' '}
+          {record.possibleDuplicates.map((d, i) => (
+            <span key={d.id}>
+              {i > 0 && ', '}
+              <Link component={RouterLink} to={`/inquiries/${d.id}/show`}>
+                {d.reference}
+              </Link>
+            </span>
+          ))}
+        </Alert>
+      )}
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '3fr 2fr' }, gap: 2 }}>
+        <Box>
+          <Card sx={section}>
+            <CardContent>
+              <TransitionPanel record={record} action={action} />
+            </CardContent>
+          </Card>
+          <Card sx={section}>
+            <CardContent>
+              <DetailsPanel record={record} action={action} canEdit={can('edit')} />
+            </CardContent>
+          </Card>
+          <Card sx={section}>
+            <CardContent>
+              <ContactsPanel record={record} action={action} canContact={can('contact')} />
+            </CardContent>
+          </Card>
+        </Box>
+        <Box>
+          <Card sx={section}>
+            <CardContent>
+              <AssignmentPanel
+                record={record}
+                action={action}
+                canTake={can('take')}
+                canAssign={can('assign')}
+              />
+            </CardContent>
+          </Card>
+          <Card sx={section}>
+            <CardContent>
+              <Timeline record={record} />
+            </CardContent>
+          </Card>
+        </Box>
+      </Box>
+      <ConflictDialog
+        conflict={action.conflict}
+        onReload={() => void action.reload()}
+        onClose={action.dismissConflict}
+      />
+    </Box>
+  );
+}
+
+// The case page. Reading it is audited on the server (inquiry.read), so it is not refetched on
+// every focus of the window.
+export function InquiryShow() {
+  return (
+    <Show
+      component="div"
+      actions={false}
+      title={<ShowTitle />}
+      queryOptions={{ refetchOnWindowFocus: false }}
+    >
+      <CasePage />
+    </Show>
+  );
+}
+
+function ShowTitle() {
+  const record = useRecordContext<InquiryRecord>();
+  return <span>{record?.inquiry.reference ?? ''}</span>;
+}

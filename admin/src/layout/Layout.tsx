@@ -1,0 +1,36 @@
+import AddIcCallIcon from '@mui/icons-material/AddIcCall';
+import ListAltIcon from '@mui/icons-material/ListAlt';
+import PhoneCallbackIcon from '@mui/icons-material/PhoneCallback';
+import type { ReactNode } from 'react';
+import { Layout as RaLayout, Menu as RaMenu, usePermissions } from 'react-admin';
+import { allowed, type Role } from '../api/session';
+
+// Only what the user's roles can use.
+function Menu() {
+  const { permissions } = usePermissions<Role[]>();
+  return (
+    <RaMenu>
+      {allowed(permissions, 'inquiries', 'list') && (
+        <RaMenu.Item to="/inquiries" primaryText="app.menu.queue" leftIcon={<ListAltIcon />} />
+      )}
+      {allowed(permissions, 'inquiries', 'create') && (
+        <RaMenu.Item
+          to="/inquiries/create"
+          primaryText="app.menu.intake"
+          leftIcon={<AddIcCallIcon />}
+        />
+      )}
+      {allowed(permissions, 'callbacks', 'list') && (
+        <RaMenu.Item
+          to="/callbacks"
+          primaryText="app.menu.callbacks"
+          leftIcon={<PhoneCallbackIcon />}
+        />
+      )}
+    </RaMenu>
+  );
+}
+
+export const Layout = ({ children }: { children: ReactNode }) => (
+  <RaLayout menu={Menu}>{children}</RaLayout>
+);

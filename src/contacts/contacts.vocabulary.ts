@@ -1,0 +1,13 @@
+// Shared with the admin UI (admin/src imports this file): plain constants, no imports.
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
+export const CALL_OUTCOMES = [
+  'answered',
+  'no_answer',
+  'busy',
+  'voicemail',
+  'wrong_number',
+  'other',
+] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];

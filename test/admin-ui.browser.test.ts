@@ -1,0 +1,280 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { makeStaffUser } from './support/staff.js';
+import { findProgram } from './support/system-programs.js';
+
+// The caseworkers' UI in Debian's Chromium, against the real app (in this process, listening on
+// a free port) on its own real database. Screenshots of each main page go to
+// test-results/admin-ui/.
+const CHROMIUM = findProgram('chromium', ['/usr/bin/chromium', '/usr/bin/chromium-browser']);
+const SHOTS = path.resolve('test-results/admin-ui');
+const UI_TIMEOUT = 15_000;
+
+if (!CHROMIUM.path) {
+  CHROMIUM.reportMissing('admin UI in a real browser', 'apt-get install -y chromium');
+} else {
+  describe('admin UI in a real browser', () => {
+    let sut: TestApp;
+    let base: string;
+    let browser: Browser;
+    let olena: { email: string; password: string; name: string };
+    let iryna: { email: string; password: string; name: string };
+    let contexts: BrowserContext[] = [];
+    let page: Page;
+    let caseUrl: string;
+    let reference: string;
+    const failures: string[] = [];
+
+    const newPage = async () => {
+      // Reduced motion: the UI then skips its animations, so axe measures colours as they are,
+      // not halfway through a fade-in.
+      const context = await browser.newContext({
+        reducedMotion: 'reduce',
+        locale: 'en-GB',
+        viewport: { width: 1400, height: 1000 },
+      });
+      contexts.push(context);
+      const p = await context.newPage();
+      p.setDefaultTimeout(UI_TIMEOUT);
+      p.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
+      return p;
+    };
+    const shoot = (p: Page, name: string) =>
+      p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    const signIn = async (p: Page, who: { email: string; password: string }) => {
+      await p.getByLabel('Email').fill(who.email);
+      await p.getByLabel('Password').fill(who.password);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+    };
+    const select = async (p: Page, label: string, option: string) => {
+      await p.getByRole('combobox', { name: label }).click();
+      await p.getByRole('option', { name: option, exact: true }).click();
+    };
+    // No serious or critical accessibility violations on the page as it is now.
+    const expectAccessible = async (p: Page, what: string) => {
+      const { violations } = await new AxeBuilder({ page: p }).analyze();
+      const bad = violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map(
+          (v) =>
+            `${what}: ${v.id} (${v.impact}) ${v.nodes
+              .map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`)
+              .slice(0, 3)
+              .join(' | ')}`,
+        );
+      expect(bad).toEqual([]);
+    };
+
+    beforeAll(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'none' } });
+      await sut.app.listen(0, '127.0.0.1');
+      base = `http://127.0.0.1:${(sut.app.getHttpServer().address() as AddressInfo).port}`;
+      const a = await makeStaffUser(sut, {
+        displayName: 'Олена Коваль',
+        roles: ['intake', 'caseworker'],
+      });
+      const b = await makeStaffUser(sut, {
+        displayName: 'Ірина Бондар',
+        roles: ['caseworker', 'supervisor'],
+      });
+      olena = { email: a.user.email, password: a.password, name: 'Олена Коваль' };
+      iryna = { email: b.user.email, password: b.password, name: 'Ірина Бондар' };
+      browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
+      page = await newPage();
+    });
+
+    afterAll(async () => {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser?.close();
+      await sut?.close();
+      contexts = [];
+    });
+
+    it('signs in and shows the queue', async () => {
+      await page.goto(`${base}/admin/`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await expectAccessible(page, 'sign-in');
+      await shoot(page, '01-sign-in');
+      await signIn(page, olena);
+      await page.getByRole('heading', { name: 'Inquiry queue' }).first().waitFor();
+      expect(page.url()).toMatch(/#\/inquiries$/);
+      await page.getByText('Олена Коваль').first().waitFor();
+    });
+
+    it('opens an inquiry from a phone call in Cyrillic, with the server’s field errors on the form', async () => {
+      await page.getByRole('menuitem', { name: 'Phone intake' }).click();
+      await page.getByLabel('Full name, as they say it').fill('Воробьёва Тамара Ильинична');
+      await page.getByLabel('Phone numbers (comma-separated)').fill('12');
+      await page.getByLabel('Surname').fill('Воробьёв');
+      await page.getByLabel('Given name').fill('Юрий');
+      await page.getByLabel('Patronymic').fill('Ильич');
+      await page.getByLabel('Year of birth').fill('1999');
+      await page.getByLabel('Military unit').fill('в/ч 12345');
+      await expectAccessible(page, 'intake');
+      await shoot(page, '02-intake');
+      await page.getByRole('button', { name: 'Save' }).click();
+      // The server refused the phone number; its message sits under that field.
+      await page.getByText('each phone must be a valid number').first().waitFor();
+      await page.getByLabel('Phone numbers (comma-separated)').fill('+7 916 555-12-34');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(/#\/inquiries\/[0-9a-f-]{36}\/show$/);
+      caseUrl = page.url();
+      reference = (await page.getByRole('heading', { level: 1 }).first().textContent())!.trim();
+      expect(reference).toMatch(/^HC-\d{4}-\d{6}$/);
+      await page.getByText('Воробьёв').first().waitFor();
+    });
+
+    it('warns of a probable duplicate before saving a second call about the same son', async () => {
+      await page.getByRole('menuitem', { name: 'Phone intake' }).click();
+      await page.getByLabel('Full name, as they say it').fill('Тамара Воробьёва');
+      await page.getByLabel('Phone numbers (comma-separated)').fill('+79165551234');
+      await page.getByLabel('Surname').fill('ВОРОБЬЁВ');
+      await page.getByLabel('Given name').fill('юрий');
+      await page.getByRole('button', { name: 'Save' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Possible duplicates' });
+      await dialog.waitFor();
+      await expect(
+        dialog.getByTestId('duplicate-candidate').first().textContent(),
+      ).resolves.toContain(reference);
+      await shoot(page, '03-duplicate-warning');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+    });
+
+    it('finds the inquiry by a Latin spelling of the Cyrillic name', async () => {
+      await page.getByRole('menuitem', { name: 'Inquiry queue' }).click();
+      await page.getByPlaceholder('Search names (Cyrillic or Latin)').fill('Vorobyov Yurii');
+      await page.getByRole('cell', { name: reference }).waitFor();
+      await page.getByText('Воробьёв Юрий Ильич').first().waitFor();
+      await expectAccessible(page, 'queue');
+      await shoot(page, '04-queue-search');
+      await page.getByPlaceholder('Search names (Cyrillic or Latin)').fill('Smirnov');
+      await page.getByText('No Inquiries found').first().waitFor();
+    });
+
+    it('moves the case through transitions; a blocked one says why', async () => {
+      await page.goto(caseUrl);
+      const fire = async (button: string, reason?: string) => {
+        await page.getByRole('button', { name: button, exact: true }).click();
+        const dialog = page.getByRole('dialog');
+        if (reason) await dialog.getByLabel('Reason').fill(reason);
+        await dialog.getByRole('button', { name: 'Confirm' }).click();
+        await expect(dialog.waitFor({ state: 'hidden' })).resolves.toBeUndefined();
+      };
+      const status = () => page.locator('h1 + [data-status]').getAttribute('data-status');
+
+      await fire('Gathering information');
+      await page.locator('[data-status="gathering_information"]').first().waitFor();
+      await fire('Verifying');
+      await page.locator('h1 + [data-status="verifying"]').waitFor();
+      // Confirming detention needs the inquirer verified and the prisoner matched: not yet.
+      const blocked = page.locator('[data-transition="confirm_detention"]');
+      await expect(blocked.getByRole('button').isDisabled()).resolves.toBe(true);
+      await expect(blocked.getByTestId('blocked-reason').textContent()).resolves.toMatch(/verif/i);
+      // A hold needs a reason: the dialog refuses without one.
+      await page.getByRole('button', { name: 'On hold', exact: true }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.getByText('A reason is required for this step.').waitFor();
+      await page.getByRole('dialog').getByLabel('Reason').fill('Mother abroad until Monday');
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.locator('h1 + [data-status="on_hold"]').waitFor();
+      await fire('Verifying');
+      await page.locator('h1 + [data-status="verifying"]').waitFor();
+      expect(await status()).toBe('verifying');
+      const timeline = page.getByTestId('timeline');
+      await expect(timeline.locator('[data-kind="status"]').count()).resolves.toBe(5);
+      await expect(timeline.textContent()).resolves.toContain('Mother abroad until Monday');
+    });
+
+    it('logs a call and schedules a callback; both show on the timeline', async () => {
+      const calls = page.getByRole('form', { name: 'Log a call' });
+      await select(page, 'Outcome', 'No answer');
+      await calls.getByLabel('Notes').fill('Перезвонить вечером');
+      await calls.getByRole('button', { name: 'Log a call' }).click();
+      await page.getByTestId('call-row').filter({ hasText: 'Перезвонить вечером' }).waitFor();
+      const callbacks = page.getByRole('form', { name: 'Schedule a callback' });
+      await callbacks.getByLabel('Notes').fill('Обещали перезвонить');
+      await callbacks.getByRole('button', { name: 'Schedule a callback' }).click();
+      await page.getByTestId('callback-row').filter({ hasText: 'Обещали перезвонить' }).waitFor();
+      const timeline = page.getByTestId('timeline');
+      await timeline.locator('[data-action="call.log"]').waitFor();
+      await timeline.locator('[data-action="callback.schedule"]').waitFor();
+      await expectAccessible(page, 'case');
+      await shoot(page, '05-case');
+    });
+
+    it('lists the callback under my callbacks, soonest first', async () => {
+      await page.getByRole('menuitem', { name: 'My callbacks' }).click();
+      await page.getByRole('link', { name: reference }).first().waitFor();
+      await page.getByText('Обещали перезвонить').first().waitFor();
+      await expectAccessible(page, 'callbacks');
+      await shoot(page, '06-my-callbacks');
+    });
+
+    it('does not overwrite silently: the second of two saves says who changed the case', async () => {
+      const first = page;
+      await first.goto(caseUrl);
+      await first.getByRole('button', { name: 'Edit details' }).waitFor();
+      const second = await newPage();
+      await second.goto(caseUrl);
+      await signIn(second, iryna);
+      await second.getByRole('button', { name: 'Edit details' }).click();
+      await second.getByRole('dialog').getByLabel('City').fill('Воронеж');
+      await second.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      await second.getByText('Воронеж').first().waitFor();
+
+      await first.getByRole('button', { name: 'Edit details' }).click();
+      await first.getByRole('dialog').getByLabel('Notes').fill('Мать просит писать по-русски');
+      await first.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      const message = first.getByTestId('conflict-message');
+      await message.waitFor();
+      await expect(message.textContent()).resolves.toContain(iryna.name);
+      await shoot(first, '07-conflict');
+      await first.getByRole('button', { name: 'Reload' }).click();
+      await first.getByText('Воронеж').first().waitFor();
+      const notes = await sut.app
+        .get(DataSource)
+        .query(
+          `SELECT r.notes, r.city FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id WHERE i.reference = $1`,
+          [reference],
+        );
+      expect(notes).toEqual([{ notes: null, city: 'Воронеж' }]);
+    });
+
+    it('after the session ends, signing in again returns to the same case', async () => {
+      await page.goto(caseUrl);
+      await page.getByRole('heading', { level: 1, name: reference }).waitFor();
+      await sut.app.get(DataSource).query(`DELETE FROM staff_session`);
+      await page.reload();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await signIn(page, olena);
+      await page.waitForURL(caseUrl);
+      await page.getByRole('heading', { level: 1, name: reference }).waitFor();
+    });
+
+    it('switches the interface to Ukrainian, names and notes unchanged', async () => {
+      await page.getByRole('button', { name: /english/i }).click();
+      await page.getByRole('menuitem', { name: 'Українська' }).click();
+      await page.getByRole('menuitem', { name: 'Черга звернень' }).waitFor();
+      await page.getByRole('heading', { name: 'Наступні кроки' }).waitFor();
+      await page.getByText('Воробьёв').first().waitFor();
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('uk');
+      await shoot(page, '08-case-ukrainian');
+      await page.getByRole('menuitem', { name: 'Черга звернень' }).click();
+      await page.getByPlaceholder('Пошук імен (кирилицею або латиницею)').fill('Воробьев');
+      await page.getByRole('cell', { name: reference }).waitFor();
+      await shoot(page, '09-queue-ukrainian');
+    });
+
+    it('raised no error in any page', () => {
+      expect(failures).toEqual([]);
+    });
+  });
+}
