@@ -58,8 +58,13 @@ export class NameSearchKey1795941000000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
+      // A fixed search_path (no object of another schema can stand in for lower() or
+      // translate() when an index calls it) also keeps the planner from inlining it, so the
+      // COST holds: about thirty string passes per call, which makes a trigram index lookup
+      // (NameSearchIndexes) cheaper than evaluating it on every row.
       `CREATE FUNCTION hc_name_key(name text) RETURNS text
-       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000
+       SET search_path = pg_catalog, pg_temp
        RETURN ${keyExpression()}`,
     );
   }

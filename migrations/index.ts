@@ -6,6 +6,7 @@ import { InquiryDuplicates1795936000000 } from './1795936000000-InquiryDuplicate
 import { DuplicateIndexFastupdate1795937000000 } from './1795937000000-DuplicateIndexFastupdate.js';
 import { Contacts1795935065505 } from './1795935065505-Contacts.js';
 import { NameSearchKey1795941000000 } from './1795941000000-NameSearchKey.js';
+import { NameSearchIndexes1795942000000 } from './1795942000000-NameSearchIndexes.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -17,4 +18,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Contacts1795935065505,
   DuplicateIndexFastupdate1795937000000,
   NameSearchKey1795941000000,
+  NameSearchIndexes1795942000000,
 ];

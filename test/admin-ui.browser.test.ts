@@ -58,6 +58,13 @@ if (!CHROMIUM.path) {
     };
     // No serious or critical accessibility violations on the page as it is now.
     const expectAccessible = async (p: Page, what: string) => {
+      // Colours are measured as they finally are, not halfway through a transition.
+      await p.waitForFunction(
+        () =>
+          (
+            globalThis as unknown as { document: { getAnimations(): unknown[] } }
+          ).document.getAnimations().length === 0,
+      );
       const { violations } = await new AxeBuilder({ page: p }).analyze();
       const bad = violations
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')

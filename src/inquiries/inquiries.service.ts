@@ -290,21 +290,23 @@ export class InquiriesService {
     }
     if (query.q) {
       // Case- and ё/е-insensitive in the script typed, and across scripts and spellings through
-      // hc_name_key (Petrov finds Петров; see migrations/1795941000000-NameSearchKey.ts).
+      // hc_name_key (Petrov finds Петров; migrations/1795941000000-NameSearchKey.ts). Each side
+      // is a lookup in its table's trigram indexes (migrations/1795942000000-NameSearchIndexes.ts),
+      // whose expressions these must match exactly.
       const pattern = param(
         `%${query.q
           .toLowerCase()
           .replaceAll('ё', 'е')
           .replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
       );
-      const typed = param(query.q);
-      const folded = (column: string) => `translate(lower(${column}), 'ё', 'е')`;
-      const soughtName = "concat_ws(' ', p.surname, p.given_name, p.patronymic)";
-      const keyPattern = `'%' || hc_name_key(${typed}) || '%'`;
+      const key = `'%' || hc_name_key(${param(query.q)}) || '%'`;
+      const folded = (e: string) => `translate(lower(${e}), 'ё', 'е')`;
+      const soughtName = 'hc_full_name(surname, given_name, patronymic)';
       where.push(
-        `(${folded('r.full_name')} LIKE ${pattern} OR ${folded(soughtName)} LIKE ${pattern}
-          OR hc_name_key(r.full_name) LIKE ${keyPattern}
-          OR hc_name_key(${soughtName}) LIKE ${keyPattern})`,
+        `(i.inquirer_id IN (SELECT id FROM inquirer
+            WHERE ${folded('full_name')} LIKE ${pattern} OR hc_name_key(full_name) LIKE ${key})
+          OR i.id IN (SELECT inquiry_id FROM sought_person
+            WHERE ${folded(soughtName)} LIKE ${pattern} OR hc_name_key(${soughtName}) LIKE ${key}))`,
       );
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -314,7 +316,7 @@ export class InquiriesService {
     const rows = (await this.dataSource.query(
       `SELECT i.id, i.reference, i.status, i.channel, i.priority, i.assigned_to AS "assignedTo",
          r.full_name AS "inquirerName",
-         concat_ws(' ', p.surname, p.given_name, p.patronymic) AS "soughtPersonName",
+         hc_full_name(p.surname, p.given_name, p.patronymic) AS "soughtPersonName",
          i.created_at AS "createdAt", i.version
        ${from} ORDER BY ${order} LIMIT ${param(query.pageSize)} OFFSET ${param((query.page - 1) * query.pageSize)}`,
       params,

@@ -9,7 +9,15 @@ import {
 } from '../../../src/inquiries/state-machine/inquiry-states';
 import { LANGUAGES, RELATIONSHIPS } from '../../../src/people/people.vocabulary';
 
-export { CALL_OUTCOMES, CHANNELS, CLOSED_STATES, LANGUAGES, OPEN_STATES, PRIORITIES, RELATIONSHIPS };
+export {
+  CALL_OUTCOMES,
+  CHANNELS,
+  CLOSED_STATES,
+  LANGUAGES,
+  OPEN_STATES,
+  PRIORITIES,
+  RELATIONSHIPS,
+};
 export const STATES = INQUIRY_STATES;
 export type State = InquiryState;
 
