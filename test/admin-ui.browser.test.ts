@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { generate } from 'otplib';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { makeStaffUser } from './support/staff.js';
@@ -43,6 +44,13 @@ if (!CHROMIUM.path) {
       const p = await context.newPage();
       p.setDefaultTimeout(UI_TIMEOUT);
       p.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
+      // Errors React caught (a crashed screen) are logged; refused requests (401, 409) are the
+      // browser's own lines and expected here.
+      p.on('console', (m) => {
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+          failures.push(`console error: ${m.text().slice(0, 300)}`);
+        }
+      });
       return p;
     };
     const shoot = (p: Page, name: string) =>
@@ -58,7 +66,10 @@ if (!CHROMIUM.path) {
     };
     // No serious or critical accessibility violations on the page as it is now.
     const expectAccessible = async (p: Page, what: string) => {
-      // Colours are measured as they finally are, not halfway through a transition.
+      // The page as the user reads it: loaded (no spinner), and colours as they finally are,
+      // not halfway through a transition.
+      await p.waitForLoadState('networkidle');
+      await p.locator('[role="progressbar"]').first().waitFor({ state: 'detached' });
       await p.waitForFunction(
         () =>
           (
@@ -80,7 +91,8 @@ if (!CHROMIUM.path) {
 
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
-      sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'none' } });
+      // Admins must use a second factor; caseworkers and supervisors here need not.
+      sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'admin' } });
       await sut.app.listen(0, '127.0.0.1');
       base = `http://127.0.0.1:${(sut.app.getHttpServer().address() as AddressInfo).port}`;
       const a = await makeStaffUser(sut, {
@@ -278,6 +290,64 @@ if (!CHROMIUM.path) {
       await page.getByPlaceholder('Пошук імен (кирилицею або латиницею)').fill('Воробьев');
       await page.getByRole('cell', { name: reference }).waitFor();
       await shoot(page, '09-queue-ukrainian');
+    });
+
+    it('walks a new auditor through the first sign-in by keyboard alone: new password, authenticator, recovery codes; then shows only what an auditor may do', async () => {
+      const temporary = 'temporary-password-1';
+      const created = await makeStaffUser(sut, {
+        displayName: 'Аудитор',
+        roles: ['auditor', 'admin'],
+        mustChangePassword: true,
+        password: temporary,
+      });
+      const p = await newPage();
+      await p.goto(`${base}/admin/`);
+      // The email field has the focus; Tab moves to the password, Enter submits.
+      await p.getByLabel('Email').waitFor();
+      await p.keyboard.type(created.user.email);
+      await p.keyboard.press('Tab');
+      await p.keyboard.type(temporary);
+      await p.keyboard.press('Enter');
+      await p.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      await p.keyboard.type('a-new-password-of-my-own');
+      await p.keyboard.press('Enter');
+      await p.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+      const secret = (await p.getByTestId('totp-secret').textContent())!.trim();
+      await shoot(p, '10-totp-enrolment');
+      await p
+        .getByLabel('Six-digit code from your authenticator app')
+        .fill(await generate({ secret }));
+      await p.keyboard.press('Enter');
+      await p.getByRole('heading', { name: 'Recovery codes' }).waitFor();
+      await shoot(p, '11-recovery-codes');
+      const codes = (await p.getByTestId('recovery-codes').locator('li').allTextContents()).map(
+        (c) => c.trim(),
+      );
+      expect(codes).toHaveLength(10);
+      await p.getByRole('button', { name: 'Continue' }).click();
+      await p.getByRole('heading', { name: 'Inquiry queue' }).first().waitFor();
+
+      // An auditor reads: the queue, no intake, no callbacks; on a case, nothing to press.
+      await p.getByRole('menuitem', { name: 'Inquiry queue' }).waitFor();
+      expect(await p.getByRole('menuitem', { name: 'Phone intake' }).count()).toBe(0);
+      expect(await p.getByRole('menuitem', { name: 'My callbacks' }).count()).toBe(0);
+      await p.goto(caseUrl);
+      await p.getByRole('heading', { level: 1, name: reference }).waitFor();
+      await p.getByText('Needs one of the roles').first().waitFor();
+      expect(await p.getByRole('button', { name: 'Edit details' }).count()).toBe(0);
+      expect(await p.getByRole('button', { name: 'Log a call' }).count()).toBe(0);
+
+      // Sign out; sign in again: now the second factor is asked for (a recovery code here, as
+      // the authenticator's current code was spent by the enrolment).
+      await p.getByRole('button', { name: 'Profile' }).click();
+      await p.getByRole('menuitem', { name: 'Logout' }).click();
+      await p.getByRole('button', { name: 'Sign in' }).waitFor();
+      await signIn(p, { email: created.user.email, password: 'a-new-password-of-my-own' });
+      await p.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+      await p.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await p.getByLabel('Recovery code').fill(codes[0]);
+      await p.keyboard.press('Enter');
+      await p.getByRole('heading', { name: 'Inquiry queue' }).first().waitFor();
     });
 
     it('raised no error in any page', () => {

@@ -4,7 +4,7 @@ import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
-import { Show, usePermissions, useRecordContext, useTranslate } from 'react-admin';
+import { Loading, Show, usePermissions, useRecordContext, useTranslate } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
 import { allowed, type Role } from '../api/session';
 import { AssignmentPanel } from './AssignmentPanel';
@@ -22,7 +22,9 @@ function CasePage() {
   const translate = useTranslate();
   const { permissions } = usePermissions<Role[]>();
   const action = useCaseAction();
-  if (!record) return null;
+  // react-admin may first hand over the queue's row for this id (it seeds the cache from lists);
+  // the case page waits for the detail.
+  if (!record?.inquiry) return <Loading />;
   const can = (what: string) => allowed(permissions, 'inquiries', what);
   const section = { mb: 2 };
 
@@ -114,5 +116,5 @@ export function InquiryShow() {
 
 function ShowTitle() {
   const record = useRecordContext<InquiryRecord>();
-  return <span>{record?.inquiry.reference ?? ''}</span>;
+  return <span>{record?.inquiry?.reference ?? ''}</span>;
 }
