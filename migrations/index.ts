@@ -7,6 +7,7 @@ import { DuplicateIndexFastupdate1795937000000 } from './1795937000000-Duplicate
 import { Contacts1795935065505 } from './1795935065505-Contacts.js';
 import { NameSearchKey1795941000000 } from './1795941000000-NameSearchKey.js';
 import { NameSearchIndexes1795942000000 } from './1795942000000-NameSearchIndexes.js';
+import { MailOut1795944649151 } from './1795944649151-MailOut.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -19,4 +20,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   DuplicateIndexFastupdate1795937000000,
   NameSearchKey1795941000000,
   NameSearchIndexes1795942000000,
+  MailOut1795944649151,
 ];

@@ -13,6 +13,7 @@ import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { InquiriesModule } from './inquiries/inquiries.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MailDeliveryModule } from './mail/mail-delivery.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -43,6 +44,7 @@ export class AppModule {
         IdempotencyModule,
         InquiriesModule,
         ContactsModule,
+        MailDeliveryModule,
       ],
     };
   }

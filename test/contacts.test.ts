@@ -168,7 +168,7 @@ describe('calls and callbacks', () => {
         {
           recipient_kind: 'inquirer',
           recipient_id: inquirerId,
-          payload: { reference, dueAt, windowMinutes: 60, language: 'ru' },
+          payload: { reference, dueAt, windowMinutes: 60, phone: '+79161234567', language: 'ru' },
         },
       ]);
       const stream = await sql<{ action: string; seq: string }>(

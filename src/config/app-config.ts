@@ -41,6 +41,31 @@ export abstract class AppConfig {
     readonly dataEncryptionKey: Buffer | undefined;
   };
   abstract readonly audit: { readonly checkpointIntervalMs: number };
+  abstract readonly mail: {
+    // Absent: messages are written as .eml files under `dir`.
+    readonly smtp?: {
+      readonly host: string;
+      readonly port: number;
+      readonly tls: Environment['SMTP_TLS'];
+      readonly user?: string;
+      readonly password?: string;
+      readonly poolSize: number;
+    };
+    readonly from: string;
+    readonly replyTo: string;
+    // The right-hand side of our Message-IDs.
+    readonly domain: string;
+    readonly dir: string;
+    readonly timeZone: string;
+    readonly worker: {
+      readonly enabled: boolean;
+      readonly pollIntervalMs: number;
+      readonly batchSize: number;
+      readonly leaseMs: number;
+      readonly maxAttempts: number;
+      readonly retryBaseMs: number;
+    };
+  };
 }
 
 export class ConfigValidationError extends Error {
@@ -70,9 +95,28 @@ export function loadConfig(source: NodeJS.ProcessEnv): AppConfig {
       'DATA_ENCRYPTION_KEY: is required with DATABASE_URL (generate one with `openssl rand -base64 32`)',
     );
   }
+  if (env.SMTP_USER && !env.SMTP_PASSWORD) {
+    problems.push('SMTP_PASSWORD: is required with SMTP_USER');
+  }
+  if (env.MAIL_TIME_ZONE && !validTimeZone(env.MAIL_TIME_ZONE)) {
+    problems.push(
+      `MAIL_TIME_ZONE: is not a time zone this system knows (got "${env.MAIL_TIME_ZONE}")`,
+    );
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return toAppConfig(env);
 }
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const addressOf = (mailbox: string) => /<([^>]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox.trim();
 
 function describe(raw: Record<string, string>) {
   return (error: ValidationError): string[] => {
@@ -125,5 +169,30 @@ function toAppConfig(env: Environment): AppConfig {
         : undefined,
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    mail: {
+      smtp: env.SMTP_HOST
+        ? {
+            host: env.SMTP_HOST,
+            port: env.SMTP_PORT,
+            tls: env.SMTP_TLS,
+            user: env.SMTP_USER,
+            password: env.SMTP_PASSWORD,
+            poolSize: env.SMTP_POOL_SIZE,
+          }
+        : undefined,
+      from: env.MAIL_FROM,
+      replyTo: env.MAIL_REPLY_TO ?? addressOf(env.MAIL_FROM),
+      domain: addressOf(env.MAIL_FROM).split('@')[1].toLowerCase(),
+      dir: env.MAIL_DIR,
+      timeZone: env.MAIL_TIME_ZONE,
+      worker: {
+        enabled: env.MAIL_WORKER,
+        pollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
+        batchSize: env.MAIL_BATCH_SIZE,
+        leaseMs: env.MAIL_LEASE_SECONDS * 1_000,
+        maxAttempts: env.MAIL_MAX_ATTEMPTS,
+        retryBaseMs: env.MAIL_RETRY_BASE_MS,
+      },
+    },
   };
 }

@@ -23,7 +23,10 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'ADMIN_PASSWORD',
   'DATA_ENCRYPTION_KEY',
+  'SMTP_PASSWORD',
 ]);
+
+export const SMTP_TLS_MODES = ['starttls', 'tls', 'none'] as const;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -177,4 +180,101 @@ export class Environment {
   @Max(86_400_000)
   @Transform(toInt)
   AUDIT_CHECKPOINT_INTERVAL_MS = 600_000;
+
+  // --- Mail out. With no SMTP_HOST, messages are written as .eml files under MAIL_DIR.
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9.-]+$/, { message: 'must be a host name or IP address' })
+  @Transform(trim)
+  SMTP_HOST?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @Transform(toInt)
+  SMTP_PORT = 587;
+
+  // starttls: plain connection upgraded with STARTTLS, required (port 587); tls: TLS from the
+  // first byte (port 465); none: no encryption (a relay on localhost only).
+  @IsIn(SMTP_TLS_MODES)
+  @Transform(trim)
+  SMTP_TLS: (typeof SMTP_TLS_MODES)[number] = 'starttls';
+
+  @IsOptional()
+  @IsString()
+  SMTP_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_PASSWORD?: string;
+
+  // Connections kept open to the SMTP server by one app process.
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  @Transform(toInt)
+  SMTP_POOL_SIZE = 5;
+
+  @IsString()
+  @Matches(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, {
+    message: 'must be an address, optionally with a name: "homecoming <cases@example.org>"',
+  })
+  @Transform(trim)
+  MAIL_FROM = 'homecoming <noreply@homecoming.invalid>';
+
+  // Where families' replies go (the intake mailbox); the From address when unset.
+  @IsOptional()
+  @IsEmail()
+  @Transform(trim)
+  MAIL_REPLY_TO?: string;
+
+  @IsString()
+  @MinLength(1)
+  @Transform(trim)
+  MAIL_DIR = 'var/mail';
+
+  // Times in family emails (callback windows) are written in this zone, and named.
+  @IsString()
+  @Matches(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, {
+    message: 'must be an IANA time zone, e.g. Europe/Kyiv',
+  })
+  @Transform(trim)
+  MAIL_TIME_ZONE = 'Europe/Kyiv';
+
+  // The sender in this process: off for a process that only serves the API.
+  @IsBoolean()
+  @Transform(toBoolean)
+  MAIL_WORKER = true;
+
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  @Transform(toInt)
+  MAIL_POLL_INTERVAL_MS = 1_000;
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  @Transform(toInt)
+  MAIL_BATCH_SIZE = 50;
+
+  // A claimed message not reported sent or failed within this time is claimed again.
+  @IsInt()
+  @Min(5)
+  @Max(3_600)
+  @Transform(toInt)
+  MAIL_LEASE_SECONDS = 120;
+
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  @Transform(toInt)
+  MAIL_MAX_ATTEMPTS = 8;
+
+  // First retry after about this long; each next one waits twice as long (with jitter).
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  @Transform(toInt)
+  MAIL_RETRY_BASE_MS = 30_000;
 }

@@ -85,6 +85,7 @@ export class CallbacksService {
             reference: inquiry.reference,
             dueAt: callback.dueAt.toISOString(),
             windowMinutes: callback.windowMinutes,
+            phone: callback.phone,
             language: inquirer.preferredLanguage,
           },
         },

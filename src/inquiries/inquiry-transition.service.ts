@@ -167,7 +167,7 @@ export class InquiryTransitionService {
       version: row.version,
       updatedAt: row.updatedAt,
     });
-    const { entries, suppressed } = await this.notifications(manager, saved, chosen, actor);
+    const { entries, suppressed } = await this.notifications(manager, saved, chosen, actor, reason);
     await this.outbox.enqueueInTransaction(manager, entries);
     await this.audit.appendInTransaction(manager, {
       action: 'inquiry.transition',
@@ -193,6 +193,7 @@ export class InquiryTransitionService {
     inquiry: Inquiry,
     chosen: ResolvedTransition,
     actor: ActorContext,
+    reason: string | undefined,
   ): Promise<{ entries: OutboxEntry[]; suppressed: string[] }> {
     const entries: OutboxEntry[] = [];
     const suppressed: string[] = [];
@@ -215,10 +216,13 @@ export class InquiryTransitionService {
         inquiryId: inquiry.id,
         recipientKind: toFamily ? 'inquirer' : 'staff',
         recipientId: toFamily ? inquiry.inquirerId : inquiry.assignedTo!,
+        // A transition's reason is written for colleagues; only a request for information is
+        // written for the family (what is missing), and only it reaches their email.
         payload: {
           reference: inquiry.reference,
           status: inquiry.status,
           transition: chosen.rule.name,
+          ...(event === 'family.information_requested' ? { reason: reason ?? null } : {}),
         },
       });
     }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OutboxService } from './outbox.service.js';
 
-// Outbound mail. For now the outbox that other modules write to; templates and the sender follow.
+// The outbox other modules write to, in their own transactions. Sending: MailDeliveryModule.
 @Module({
   providers: [OutboxService],
   exports: [OutboxService],

@@ -1,13 +1,26 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed', 'suppressed'] as const;
+// pending → sending (claimed, under a lease) → sent | pending again (temporary failure, later) |
+// failed (permanent, or out of attempts) | suppressed (may no longer be sent). A supervisor may
+// put a failed message back to pending, or cancel it.
+export const OUTBOX_STATES = [
+  'pending',
+  'sending',
+  'sent',
+  'failed',
+  'suppressed',
+  'cancelled',
+] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 export type RecipientKind = 'inquirer' | 'staff';
 
-// A message to send, written in the same transaction as the event that causes it; the sender
-// (a later issue) claims pending rows. The payload is enough to render the message alone.
+// A message to send, written in the same transaction as the event that causes it; MailSender
+// claims pending rows. The payload, with the case and the recipient, renders the message.
 @Entity()
-@Check('outbox_state_known', `"state" IN ('pending', 'sending', 'sent', 'failed', 'suppressed')`)
+@Check(
+  'outbox_state_known',
+  `"state" IN ('pending', 'sending', 'sent', 'failed', 'suppressed', 'cancelled')`,
+)
 @Check('outbox_recipient_kind_known', `"recipient_kind" IN ('inquirer', 'staff')`)
 @Index('outbox_pending_idx', ['state', 'availableAt'])
 export class OutboxMessage {
@@ -48,4 +61,19 @@ export class OutboxMessage {
 
   @Column({ type: 'text', nullable: true })
   lastError!: string | null;
+
+  // Ours, <outbox id@MAIL_FROM's domain>: set at the first claim and kept for every retry, so a
+  // mail client can drop a duplicate; later messages of the case refer to it for threading.
+  @Index('outbox_message_id_key', { unique: true })
+  @Column({ type: 'text', nullable: true })
+  messageId!: string | null;
+
+  // While sending: until when the claim holds. A sender that dies leaves it to expire.
+  @Index('outbox_lease_idx', { where: `"state" = 'sending'` })
+  @Column({ type: 'timestamptz', nullable: true })
+  leaseUntil!: Date | null;
+
+  // As sent (for the caseworker's timeline and the failed list); no body, no address.
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
 }

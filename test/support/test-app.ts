@@ -42,6 +42,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ADMIN_EMAIL: firstAdmin.email,
     ADMIN_PASSWORD: firstAdmin.password,
+    // Tests that send mail turn the sender on or drive it (MailSender.drainOnce) themselves.
+    MAIL_WORKER: 'false',
     ...options.env,
     DATABASE_URL: database.url,
   });

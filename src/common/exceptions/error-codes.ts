@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'illegal_transition',
   'guard_blocked',
   'idempotency_key_reused',
+  'no_email_address',
   'conflict',
   'unique_violation',
   'stale_version',

@@ -96,6 +96,7 @@ export function statusFor(code: ErrorCode): number {
       return 413;
     case 'guard_blocked':
     case 'idempotency_key_reused':
+    case 'no_email_address':
       return 422;
     case 'unsupported_media_type':
       return 415;

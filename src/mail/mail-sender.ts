@@ -1,0 +1,332 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { ActorContext } from '../common/request-context.js';
+import { AppConfig } from '../config/app-config.js';
+import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
+import { DISCLOSES_DETENTION } from '../inquiries/state-machine/inquiry-state-machine.js';
+import {
+  MAIL_LANGUAGES,
+  MailRenderer,
+  isAutomatic,
+  isMailEvent,
+  type MailData,
+  type MailLanguage,
+} from './mail-renderer.js';
+import {
+  MailTransport,
+  createMailTransport,
+  describeFailure,
+  failureKind,
+  type OutgoingMail,
+} from './mail-transport.js';
+
+const SENDER: ActorContext = { actor: 'system:mail' };
+// Staff read their notifications in the language of the admin UI's users.
+const STAFF_LANGUAGE: MailLanguage = 'uk';
+// How many earlier messages a reply's References lists (RFC 5322 allows trimming the middle).
+const REFERENCES_KEPT = 10;
+
+// One claimed outbox row with what it takes to render and address it.
+interface Claimed {
+  id: string;
+  event_type: string;
+  inquiry_id: string | null;
+  recipient_kind: 'inquirer' | 'staff';
+  recipient_id: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+  message_id: string;
+  reference: string | null;
+  status: string | null;
+  inquirer_name: string | null;
+  inquirer_emails: string[] | null;
+  preferred_language: string | null;
+  sought_person_name: string | null;
+  staff_name: string | null;
+  staff_email: string | null;
+  sender_name: string | null;
+  thread: string[] | null;
+}
+
+type Outcome =
+  | { kind: 'sent'; subject: string }
+  | { kind: 'retry' | 'failed'; error: string; subject?: string }
+  | { kind: 'suppressed'; error: string };
+
+// Claims due outbox rows (FOR UPDATE SKIP LOCKED, under a lease, so any number of senders in any
+// number of replicas share the work and never hold the same row), sends each, and records the
+// outcome on the row and, for sent, failed and suppressed mail, on the case's audit trail (its
+// timeline). Delivery is at least once: a sender that dies after the SMTP server accepted a
+// message but before recording it leaves the row to be claimed again when its lease expires,
+// and the retry carries the same Message-ID (see README, "Mail out").
+@Injectable()
+export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('MailSender');
+  private readonly settings: AppConfig['mail']['worker'];
+  private transport?: MailTransport;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly renderer: MailRenderer,
+    private readonly audit: AuditService,
+    private readonly guards: InquiryGuardRegistry,
+  ) {
+    this.settings = config.mail.worker;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.enabled) return;
+    this.running = true;
+    this.loop = this.run();
+    this.logger.log(`sending mail through ${this.out().description}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.transport?.close();
+  }
+
+  private out(): MailTransport {
+    this.transport ??= createMailTransport(this.config.mail);
+    return this.transport;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.drainOnce();
+      } catch (error) {
+        // The database away (restart, failover): wait and try again; rows stay where they are.
+        this.logger.warn(`mail sender: ${describeFailure(error)}; retrying`);
+      }
+      if (handled === 0 && this.running) {
+        const pause = new AbortController();
+        this.wake = () => pause.abort();
+        await sleep(this.settings.pollIntervalMs, undefined, { signal: pause.signal }).catch(
+          () => undefined,
+        );
+      }
+    }
+  }
+
+  // One batch: claim, send (as many at once as the pool has connections), record. Returns how
+  // many rows it handled. Public for tests and the benchmark, which drive it directly.
+  async drainOnce(): Promise<number> {
+    const claimed = await this.claim();
+    const width = this.config.mail.smtp?.poolSize ?? 1;
+    for (let i = 0; i < claimed.length; i += width) {
+      await Promise.all(claimed.slice(i, i + width).map((row) => this.deliver(row)));
+    }
+    return claimed.length;
+  }
+
+  private async claim(): Promise<Claimed[]> {
+    return (await this.dataSource.query(
+      `WITH due AS (
+         SELECT id FROM outbox_message
+         WHERE (state = 'pending' AND available_at <= now())
+            OR (state = 'sending' AND lease_until < now())
+         ORDER BY available_at, created_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE outbox_message o
+         SET state = 'sending', attempts = o.attempts + 1,
+             lease_until = now() + $2 * interval '1 millisecond',
+             message_id = coalesce(o.message_id, '<' || o.id || '@' || $3 || '>')
+         FROM due WHERE o.id = due.id
+         RETURNING o.*)
+       SELECT c.id, c.event_type, c.inquiry_id, c.recipient_kind, c.recipient_id, c.payload,
+         c.attempts, c.message_id, i.reference, i.status,
+         r.full_name AS inquirer_name, r.emails AS inquirer_emails, r.preferred_language,
+         hc_full_name(p.surname, p.given_name, p.patronymic) AS sought_person_name,
+         s.display_name AS staff_name, s.email AS staff_email,
+         author.display_name AS sender_name,
+         (SELECT array_agg(t.message_id ORDER BY t.sent_at)
+            FROM outbox_message t
+            WHERE t.inquiry_id = c.inquiry_id AND t.state = 'sent'
+              AND t.recipient_kind = c.recipient_kind
+              AND t.recipient_id IS NOT DISTINCT FROM c.recipient_id) AS thread
+       FROM claimed c
+       LEFT JOIN inquiry i ON i.id = c.inquiry_id
+       LEFT JOIN inquirer r ON r.id = i.inquirer_id
+       LEFT JOIN sought_person p ON p.inquiry_id = i.id
+       LEFT JOIN staff_user s ON c.recipient_kind = 'staff' AND s.id = c.recipient_id
+       LEFT JOIN staff_user author ON author.id::text = c.payload ->> 'authorId'`,
+      [this.settings.batchSize, this.settings.leaseMs, this.config.mail.domain],
+    )) as Claimed[];
+  }
+
+  private async deliver(row: Claimed): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await this.attempt(row);
+    } catch (error) {
+      outcome = { kind: 'retry', error: describeFailure(error) };
+    }
+    if (outcome.kind === 'retry' && row.attempts >= this.settings.maxAttempts) {
+      outcome = { ...outcome, kind: 'failed' };
+    }
+    await this.record(row, outcome);
+  }
+
+  private async attempt(row: Claimed): Promise<Outcome> {
+    if (!isMailEvent(row.event_type) || !row.reference) {
+      return { kind: 'failed', error: `no template for ${row.event_type} or no case` };
+    }
+    const event = row.event_type;
+    const to = row.recipient_kind === 'staff' ? row.staff_email : row.inquirer_emails?.[0];
+    if (!to) return { kind: 'suppressed', error: 'the recipient has no email address' };
+    // Checked again at sending time: consent can be withdrawn after the message was queued.
+    if (DISCLOSES_DETENTION.has(event as never)) {
+      const verdict = await this.dataSource.transaction((manager) =>
+        this.guards.check('detention_disclosure_allowed', {
+          manager,
+          inquiryId: row.inquiry_id!,
+          actor: SENDER,
+        }),
+      );
+      if (!verdict.ok) return { kind: 'suppressed', error: verdict.reason };
+    }
+    const language = this.languageOf(row);
+    const rendered = this.renderer.render(event, language, this.dataOf(row, language));
+    const thread = (row.thread ?? []).filter((id) => id !== row.message_id);
+    const mail: OutgoingMail = {
+      from: this.config.mail.from,
+      to,
+      replyTo: this.config.mail.replyTo,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      messageId: row.message_id,
+      inReplyTo: thread.at(-1),
+      references: thread.length ? thread.slice(-REFERENCES_KEPT) : undefined,
+      language,
+      automatic: isAutomatic(event),
+    };
+    try {
+      await this.out().send(mail);
+      return { kind: 'sent', subject: rendered.subject };
+    } catch (error) {
+      const kind = failureKind(error) === 'permanent' ? 'failed' : 'retry';
+      return { kind, error: describeFailure(error), subject: rendered.subject };
+    }
+  }
+
+  private languageOf(row: Claimed): MailLanguage {
+    if (row.recipient_kind === 'staff') return STAFF_LANGUAGE;
+    const preferred = row.preferred_language as MailLanguage;
+    return MAIL_LANGUAGES.includes(preferred) ? preferred : 'ru';
+  }
+
+  private dataOf(row: Claimed, language: MailLanguage): MailData {
+    const p = row.payload;
+    const when = (iso: unknown, minutes = 0) =>
+      typeof iso === 'string'
+        ? new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, {
+            dateStyle: 'long',
+            timeStyle: 'short',
+            timeZone: this.config.mail.timeZone,
+          }).format(new Date(new Date(iso).getTime() + minutes * 60_000))
+        : undefined;
+    return {
+      ...p,
+      reference: row.reference!,
+      inquirerName: row.inquirer_name ?? '',
+      soughtPersonName: row.sought_person_name ?? '',
+      staffName: row.recipient_kind === 'staff' ? (row.staff_name ?? '') : (row.sender_name ?? ''),
+      status: row.status,
+      statusName: row.status?.replaceAll('_', ' '),
+      confirmed: p.transition === 'confirm_detention',
+      windowStart: when(p.dueAt),
+      windowEnd: when(p.dueAt, Number(p.windowMinutes ?? 0)),
+      timeZone: this.config.mail.timeZone,
+    };
+  }
+
+  // The row's new state, if this sender still holds the claim (the same attempt number: a row
+  // whose lease ran out and was claimed again belongs to the new claim); and the outcome on the
+  // case's timeline. No address, name or body goes into the audit event or the log.
+  private async record(row: Claimed, outcome: Outcome): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const [, updated] = (await manager.query(...this.update(row, outcome))) as [unknown, number];
+      if (updated === 0 || outcome.kind === 'retry' || !row.inquiry_id) return;
+      await this.audit.appendInTransaction(manager, {
+        action: `mail.${outcome.kind}`,
+        actor: SENDER,
+        entityType: 'outbox_message',
+        entityId: row.id,
+        inquiryId: row.inquiry_id,
+        after: {
+          event: row.event_type,
+          recipient: row.recipient_kind,
+          messageId: row.message_id,
+          attempts: row.attempts,
+          ...('error' in outcome ? { error: outcome.error } : {}),
+        },
+      });
+    });
+    if (outcome.kind === 'sent') {
+      this.logger.log(`outbox ${row.id} (${row.event_type}) sent as ${row.message_id}`);
+    } else {
+      this.logger.warn(
+        `outbox ${row.id} (${row.event_type}, attempt ${row.attempts}): ${outcome.kind} — ${outcome.error}`,
+      );
+    }
+  }
+
+  private update(row: Claimed, outcome: Outcome): [string, unknown[]] {
+    const mine = `id = $1 AND state = 'sending' AND attempts = $2`;
+    switch (outcome.kind) {
+      case 'sent':
+        return [
+          `UPDATE outbox_message SET state = 'sent', sent_at = now(), lease_until = NULL,
+             subject = $3, last_error = NULL WHERE ${mine}`,
+          [row.id, row.attempts, outcome.subject],
+        ];
+      case 'retry': {
+        // Exponential backoff with full jitter: base × 2^(attempt-1) × [0.5, 1.5).
+        const delay = this.settings.retryBaseMs * 2 ** (row.attempts - 1) * (0.5 + Math.random());
+        return [
+          `UPDATE outbox_message SET state = 'pending', lease_until = NULL, last_error = $3,
+             subject = coalesce($4, subject),
+             available_at = now() + $5 * interval '1 millisecond' WHERE ${mine}`,
+          [row.id, row.attempts, outcome.error, outcome.subject ?? null, Math.round(delay)],
+        ];
+      }
+      case 'failed':
+      case 'suppressed':
+        return [
+          `UPDATE outbox_message SET state = $3, lease_until = NULL, last_error = $4,
+             subject = coalesce($5, subject) WHERE ${mine}`,
+          [
+            row.id,
+            row.attempts,
+            outcome.kind,
+            outcome.error,
+            'subject' in outcome ? (outcome.subject ?? null) : null,
+          ],
+        ];
+    }
+  }
+
+  // For code that must not wait for the next poll (tests, the benchmark).
+  nudge(): void {
+    this.wake?.();
+  }
+}

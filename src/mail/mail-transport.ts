@@ -1,0 +1,132 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { AppConfig } from '../config/app-config.js';
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  replyTo: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  language: string;
+  automatic: boolean;
+}
+
+// How a failed send should be treated: again later, or never.
+export type FailureKind = 'temporary' | 'permanent';
+
+// The way out: SMTP with pooled connections, or (with no SMTP_HOST) .eml files under MAIL_DIR.
+export abstract class MailTransport {
+  abstract readonly description: string;
+  abstract send(mail: OutgoingMail): Promise<void>;
+  abstract close(): Promise<void>;
+}
+
+function messageOptions(mail: OutgoingMail): SendMailOptions {
+  return {
+    from: mail.from,
+    to: mail.to,
+    replyTo: mail.replyTo,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+    inReplyTo: mail.inReplyTo,
+    references: mail.references,
+    headers: {
+      'Content-Language': mail.language,
+      ...(mail.automatic ? { 'Auto-Submitted': 'auto-generated' } : {}),
+    },
+    // Our own Message-ID and Date; nodemailer adds MIME-Version, encodes every header (RFC 2047)
+    // and the bodies (quoted-printable / base64 as needed) for Cyrillic text.
+    date: new Date(),
+  };
+}
+
+class SmtpTransport extends MailTransport {
+  readonly description: string;
+  private readonly transporter: Transporter;
+
+  constructor(smtp: NonNullable<AppConfig['mail']['smtp']>) {
+    super();
+    this.description = `SMTP ${smtp.host}:${smtp.port} (${smtp.tls})`;
+    this.transporter = nodemailer.createTransport({
+      pool: true,
+      maxConnections: smtp.poolSize,
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.tls === 'tls',
+      requireTLS: smtp.tls === 'starttls',
+      ignoreTLS: smtp.tls === 'none',
+      auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 60_000,
+      logger: false,
+    });
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    await this.transporter.sendMail(messageOptions(mail));
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}
+
+// For a first `npm start` with nothing else running: each message becomes an .eml file that any
+// mail client opens.
+class FileTransport extends MailTransport {
+  readonly description: string;
+  private readonly transporter = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+  });
+
+  constructor(private readonly dir: string) {
+    super();
+    this.description = `.eml files in ${dir}`;
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    const info = await this.transporter.sendMail(messageOptions(mail));
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^A-Za-z0-9.@-]/g, '')}.eml`;
+    await writeFile(path.join(this.dir, name), info.message as Buffer, { mode: 0o600 });
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}
+
+export function createMailTransport(config: AppConfig['mail']): MailTransport {
+  return config.smtp ? new SmtpTransport(config.smtp) : new FileTransport(path.resolve(config.dir));
+}
+
+// SMTP 5xx and a refused envelope (no valid recipient) will not get better by trying again;
+// 4xx, refused or dropped connections and timeouts may.
+export function failureKind(error: unknown): FailureKind {
+  const e = error as { responseCode?: number; code?: string };
+  if (typeof e?.responseCode === 'number') {
+    return e.responseCode >= 500 && e.responseCode < 600 ? 'permanent' : 'temporary';
+  }
+  if (e?.code === 'EENVELOPE') return 'permanent';
+  return 'temporary';
+}
+
+// An error as it may be stored and logged: one line, no addresses (SMTP servers quote them).
+export function describeFailure(error: unknown): string {
+  const e = error as { responseCode?: number; code?: string; message?: string; response?: string };
+  const text = (e?.response ?? e?.message ?? String(error))
+    .replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '<address>')
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
+  return [e?.code, e?.responseCode, text].filter(Boolean).join(' ');
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  MAIL_EVENTS,
+  MAIL_LANGUAGES,
+  MailRenderer,
+  type MailData,
+} from '../src/mail/mail-renderer.js';
+
+// Realistic data for every template, with a name that tries to inject HTML and a header.
+const DATA: MailData = {
+  reference: 'HC-2026-000123',
+  inquirerName: 'Петрова Ольга <script>alert(1)</script>',
+  soughtPersonName: 'Петров Алексей Сергеевич',
+  staffName: 'Олена Коваль',
+  status: 'closed_not_found',
+  statusName: 'verifying',
+  reason: 'Копия свидетельства о рождении & фото <b>паспорта</b>',
+  phone: '+79161234567',
+  windowStart: '30 November 2026, 14:00',
+  windowEnd: '15:00',
+  timeZone: 'Europe/Kyiv',
+  confirmed: true,
+  subject: 'Документы\r\nBcc: everyone@example.org',
+  body: 'Спасибо за документы.\n\nМы свяжемся с вами.',
+};
+
+// A phrase each language's template must contain, so an English text in the Russian file (or a
+// template that renders nothing) fails.
+const GREETING = { en: /Dear|Hello/, ru: /Здравствуйте/, uk: /Добрий день/ };
+
+describe('mail templates', () => {
+  const renderer = new MailRenderer();
+
+  for (const language of MAIL_LANGUAGES) {
+    for (const event of MAIL_EVENTS) {
+      it(`${event} in ${language}: subject tagged, text and HTML complete, input escaped`, () => {
+        const mail = renderer.render(event, language, DATA);
+
+        expect(mail.subject).toMatch(/^\[HC-2026-000123\] \S/);
+        expect(mail.subject).not.toMatch(/[\r\n]/);
+        expect(mail.text).toMatch(GREETING[language]);
+        expect(mail.text).toContain('HC-2026-000123');
+        for (const part of [mail.subject, mail.text, mail.html]) {
+          expect(part).not.toMatch(/\{\{|\}\}/);
+        }
+        const addressed = event.startsWith('staff.') ? 'Олена Коваль' : 'Петрова Ольга';
+        expect(mail.text).toContain(addressed);
+        // Typed by people: verbatim in the text part, escaped in the HTML part.
+        expect(mail.html).not.toContain('<script>');
+        expect(mail.html).not.toContain('<b>паспорта');
+        expect(mail.html).toContain(`<html lang="${language}">`);
+        // Every family letter about the case names whom it is about (a call needs no name).
+        if (
+          event.startsWith('family.') &&
+          !['family.message', 'family.callback_scheduled'].includes(event)
+        ) {
+          expect(mail.text).toContain('Петров Алексей Сергеевич');
+        }
+      });
+    }
+  }
+
+  it('says what is missing, escaped in HTML, when information is requested', () => {
+    const mail = renderer.render('family.information_requested', 'ru', DATA);
+    expect(mail.text).toContain('Копия свидетельства о рождении & фото <b>паспорта</b>');
+    expect(mail.html).toContain(
+      'Копия свидетельства о рождении &amp; фото &lt;b&gt;паспорта&lt;/b&gt;',
+    );
+  });
+
+  it('words each closing humanely and differently', () => {
+    const closings = [
+      'closed_not_found',
+      'closed_withdrawn',
+      'closed_rejected',
+      'closed_declined_by_prisoner',
+      'closed_duplicate',
+    ];
+    for (const language of MAIL_LANGUAGES) {
+      const texts = closings.map(
+        (status) => renderer.render('family.case_closed', language, { ...DATA, status }).text,
+      );
+      expect(new Set(texts).size).toBe(closings.length);
+      for (const text of texts) expect(text.split('\n')[2].length).toBeGreaterThan(40);
+    }
+  });
+
+  it('keeps a caseworker’s subject on one line: no header injection', () => {
+    const mail = renderer.render('family.message', 'uk', DATA);
+    expect(mail.subject).toBe('[HC-2026-000123] Документы Bcc: everyone@example.org');
+    expect(mail.text).toContain('Спасибо за документы.\n\nМы свяжемся с вами.');
+    expect(mail.text).toContain('Олена Коваль');
+  });
+});

@@ -1,0 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface Received {
+  raw: Buffer;
+  parsed: ParsedMail;
+  to: string[];
+}
+
+// A real SMTP server on 127.0.0.1 (the smtp-server package), keeping what it accepts. `reply`
+// decides the answer to each message's DATA: undefined accepts it (250), a number refuses it
+// with that code (451: try later, 550: never).
+export class SmtpSink {
+  readonly received: Received[] = [];
+  attempts = 0;
+  reply: (attempt: number) => number | undefined = () => undefined;
+  private readonly server: SMTPServer;
+
+  constructor() {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      closeTimeout: 1_000,
+      size: 10 * 1024 * 1024,
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          this.attempts += 1;
+          const code = this.reply(this.attempts);
+          if (code) {
+            const error = Object.assign(
+              new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'),
+              {
+                responseCode: code,
+              },
+            );
+            callback(error);
+            return;
+          }
+          const raw = Buffer.concat(chunks);
+          void simpleParser(raw).then((parsed) => {
+            this.received.push({
+              raw,
+              parsed,
+              to: session.envelope.rcptTo.map((r) => r.address),
+            });
+            callback();
+          }, callback);
+        });
+      },
+    });
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.server.address() as AddressInfo).port;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
