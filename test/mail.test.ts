@@ -10,6 +10,7 @@ import { InquiryTransitionService } from '../src/inquiries/inquiry-transition.se
 import { InquiryGuardRegistry } from '../src/inquiries/state-machine/inquiry-guard.registry.js';
 import { MAIL_EVENTS, MAIL_LANGUAGES, MailRenderer } from '../src/mail/mail-renderer.js';
 import { MailSender } from '../src/mail/mail-sender.js';
+import { OverdueCallbackNotifier } from '../src/contacts/overdue-callback.notifier.js';
 import { createInquiry } from './support/inquiries.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
@@ -372,6 +373,33 @@ describe('mail out', () => {
     // The acknowledgement cannot go anywhere either: suppressed, said on the case, not failed.
     await drain();
     expect(await outboxOf(id)).toEqual([expect.objectContaining({ state: 'suppressed' })]);
+  });
+
+  it('tells the caseworker once when a promised callback is overdue', async () => {
+    const { id, reference } = await createInquiry(staff);
+    const due = new Date(Date.now() + 3_600_000).toISOString();
+    const callback = await post(staff, `/api/inquiries/${id}/callbacks`, { dueAt: due });
+    await drain();
+    sink.received.length = 0;
+    const notifier = sut.app.get(OverdueCallbackNotifier);
+    expect(await notifier.notifyOnce()).toBe(0);
+    await sql(`UPDATE callback SET due_at = now() - interval '3 hours' WHERE id = $1`, [
+      callback.body.id,
+    ]);
+
+    expect(await notifier.notifyOnce()).toBe(1);
+    expect(await notifier.notifyOnce()).toBe(0);
+    await drain();
+    expect(sink.received).toHaveLength(1);
+    const [mail] = sink.received;
+    // Nobody owns the inquiry: the one who promised the call is told, in Ukrainian.
+    expect(mail.to).toEqual([staff.user.email]);
+    expect(mail.parsed.subject).toBe(`[${reference}] Прострочено зворотний дзвінок`);
+    expect(mail.parsed.text).toContain('Олена Коваль');
+    const detail = await staff.agent.get(`/api/inquiries/${id}`);
+    expect((detail.body.timeline as { action: string }[]).map((e) => e.action)).toContain(
+      'callback.overdue',
+    );
   });
 
   it('without SMTP, writes each message as an .eml file that parses back', async () => {

@@ -91,6 +91,10 @@ export class Callback {
   @Column({ type: 'text', nullable: true })
   closingNote!: string | null;
 
+  // When the staff member responsible was told the callback is overdue (once).
+  @Column({ type: 'timestamptz', nullable: true })
+  overdueNotifiedAt!: Date | null;
+
   @VersionColumn({ default: 1 })
   version!: number;
 

@@ -5,12 +5,13 @@ import { CallbacksController } from './callbacks.controller.js';
 import { CallbacksService } from './callbacks.service.js';
 import { CallsService } from './calls.service.js';
 import { InquiryContactsController } from './inquiry-contacts.controller.js';
+import { OverdueCallbackNotifier } from './overdue-callback.notifier.js';
 import { OverdueCallbacksService } from './overdue-callbacks.service.js';
 
 // Phone calls with families and the callbacks promised to them, on the case timeline.
 @Module({
   imports: [AuditModule, MailModule],
   controllers: [InquiryContactsController, CallbacksController],
-  providers: [CallsService, CallbacksService, OverdueCallbacksService],
+  providers: [CallsService, CallbacksService, OverdueCallbacksService, OverdueCallbackNotifier],
 })
 export class ContactsModule {}
