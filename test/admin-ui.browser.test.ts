@@ -131,6 +131,7 @@ if (!CHROMIUM.path) {
       await page.getByRole('menuitem', { name: 'Phone intake' }).click();
       await page.getByLabel('Full name, as they say it').fill('Воробьёва Тамара Ильинична');
       await page.getByLabel('Phone numbers (comma-separated)').fill('12');
+      await page.getByLabel('Email addresses (comma-separated)').fill('Tamara.V@Mail.test');
       await page.getByLabel('Surname').fill('Воробьёв');
       await page.getByLabel('Given name').fill('Юрий');
       await page.getByLabel('Patronymic').fill('Ильич');
@@ -227,6 +228,23 @@ if (!CHROMIUM.path) {
       await timeline.locator('[data-action="callback.schedule"]').waitFor();
       await expectAccessible(page, 'case');
       await shoot(page, '05-case');
+    });
+
+    it('writes to the family from the case: the letter waits in the outbox, with the acknowledgement', async () => {
+      const form = page.getByRole('form', { name: 'Write to the family' });
+      await form.getByLabel('Subject').fill('Документы получены');
+      await form.getByLabel('Letter').fill('Спасибо, мы получили фотографии.');
+      await form.getByRole('button', { name: 'Send' }).click();
+      await page.getByTestId('email-row').filter({ hasText: 'Документы получены' }).waitFor();
+      // The acknowledgement of the first call is there too (the sender is off in this test).
+      await page.getByTestId('email-row').filter({ hasText: 'Acknowledgement' }).waitFor();
+      const [{ n }] = (await sut.app.get(DataSource).query(
+        `SELECT count(*)::int AS n FROM outbox_message o JOIN inquiry i ON i.id = o.inquiry_id
+           WHERE i.reference = $1 AND o.event_type = 'family.message' AND o.state = 'pending'`,
+        [reference],
+      )) as { n: number }[];
+      expect(n).toBe(1);
+      await expectAccessible(page, 'case with mail');
     });
 
     it('lists the callback under my callbacks, soonest first', async () => {

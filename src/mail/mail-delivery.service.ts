@@ -22,10 +22,12 @@ export interface OutboxItem {
   sentAt: Date | null;
 }
 
-// What a member of staff may see of a message: no address, no body.
+// What a member of staff may see of a message: no address, no body; the subject as sent (or, for
+// a caseworker's letter not sent yet, as written).
 const ITEMS = `SELECT o.id, o.event_type AS "eventType", o.inquiry_id AS "inquiryId", i.reference,
     o.recipient_kind AS "recipientKind", o.state, o.attempts, o.last_error AS "lastError",
-    o.subject, o.message_id AS "messageId", o.created_at AS "createdAt", o.sent_at AS "sentAt"
+    coalesce(o.subject, CASE WHEN o.event_type = 'family.message' THEN o.payload ->> 'subject' END)
+      AS subject, o.message_id AS "messageId", o.created_at AS "createdAt", o.sent_at AS "sentAt"
   FROM outbox_message o LEFT JOIN inquiry i ON i.id = o.inquiry_id`;
 
 const notFound = (what: string, id: string) =>

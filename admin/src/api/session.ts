@@ -48,6 +48,9 @@ const ACCESS: Record<string, Role[]> = {
   'inquiries.assign': ['supervisor'],
   'inquiries.contact': ['intake', 'caseworker', 'supervisor'],
   'callbacks.list': ['intake', 'caseworker', 'supervisor'],
+  'mail.list': ['caseworker', 'supervisor', 'auditor'],
+  'mail.write': ['intake', 'caseworker', 'supervisor'],
+  'mail.manage': ['supervisor'],
 };
 
 export function allowed(roles: readonly Role[] | undefined, resource: string, action: string) {

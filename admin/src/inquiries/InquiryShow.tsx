@@ -12,6 +12,7 @@ import type { InquiryRecord } from './case-types';
 import { ConflictDialog } from './ConflictDialog';
 import { ContactsPanel } from './ContactsPanel';
 import { DetailsPanel } from './DetailsPanel';
+import { EmailsPanel } from './EmailsPanel';
 import { StatusChip } from './StatusChip';
 import { Timeline } from './Timeline';
 import { TransitionPanel } from './TransitionPanel';
@@ -69,6 +70,17 @@ function CasePage() {
           <Card sx={section}>
             <CardContent>
               <ContactsPanel record={record} action={action} canContact={can('contact')} />
+            </CardContent>
+          </Card>
+          <Card sx={section}>
+            <CardContent>
+              <EmailsPanel
+                record={record}
+                action={action}
+                canList={allowed(permissions, 'mail', 'list')}
+                canWrite={allowed(permissions, 'mail', 'write')}
+                canManage={allowed(permissions, 'mail', 'manage')}
+              />
             </CardContent>
           </Card>
         </Box>
