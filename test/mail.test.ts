@@ -304,6 +304,16 @@ describe('mail out', () => {
     expect([cancelAfterSent.status, cancelAfterSent.body.code]).toEqual([409, 'conflict']);
   });
 
+  it('gives up after MAIL_MAX_ATTEMPTS temporary failures: failed, on the case, not tried again', async () => {
+    sink.reply = () => 451;
+    const { id } = await createInquiry(staff);
+    await drain();
+    expect(sink.attempts).toBe(4);
+    expect(await outboxOf(id)).toEqual([expect.objectContaining({ state: 'failed', attempts: 4 })]);
+    await drain();
+    expect(sink.attempts).toBe(4);
+  });
+
   it('delivers a message whose sender died between claiming and sending, once its lease has expired', async () => {
     const { id } = await createInquiry(staff);
     // A sender claims the row for one second, and dies.
