@@ -29,6 +29,11 @@ export function buildDataSourceOptions(
       max: database.poolSize,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
+      // The app's named prepared statements (src/database/prepared-statement.ts) are planned
+      // once per connection and written so that one plan fits every value; without this
+      // PostgreSQL may keep re-planning one whose custom plans look cheaper. Unnamed statements
+      // (everything else) are planned for their values as always.
+      options: '-c plan_cache_mode=force_generic_plan',
     },
     logging: false,
   };

@@ -14,7 +14,11 @@ import type { CreateInquiryDto } from './dto/create-inquiry.dto.js';
 import type { ListInquiriesQuery } from './dto/list-inquiries.query.js';
 import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
 import { notFound } from './inquiry-lock.util.js';
-import { InquiryDuplicatesService, type DuplicateCandidate } from './inquiry-duplicates.service.js';
+import {
+  InquiryDuplicatesService,
+  candidatesForNew,
+  type DuplicateCandidate,
+} from './inquiry-duplicates.service.js';
 import { Inquiry } from './inquiry.entity.js';
 
 export interface InquiryDetail {
@@ -49,8 +53,15 @@ export interface InquiryListItem {
 }
 
 function insertCaseStatement(dataSource: DataSource): PreparedStatement {
+  const duplicates = candidatesForNew({
+    phones: '$3',
+    emails: '$4',
+    surname: '$11',
+    givenName: '$12',
+    birthYear: '$14',
+  });
   return new PreparedStatement(
-    'homecoming_inquiry_create_v1',
+    'homecoming_inquiry_create_v2',
     `WITH r AS (
        INSERT INTO inquirer (full_name, relationship, phones, emails, preferred_language, country,
          city, notes)
@@ -69,8 +80,9 @@ function insertCaseStatement(dataSource: DataSource): PreparedStatement {
        FROM i RETURNING *),
      h AS (
        INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, actor)
-       SELECT i.id, i.status, i.created_at, $24 FROM i RETURNING *)
-     SELECT ${entityColumns(dataSource, Inquirer, { alias: 'r', prefix: 'r' })},
+       SELECT i.id, i.status, i.created_at, $24 FROM i RETURNING *),
+     ${duplicates.cte}
+     SELECT ${duplicates.json} AS "possibleDuplicates", ${entityColumns(dataSource, Inquirer, { alias: 'r', prefix: 'r' })},
        ${entityColumns(dataSource, Inquiry, { alias: 'i', prefix: 'i' })},
        ${entityColumns(dataSource, SoughtPerson, { alias: 'p', prefix: 'p' })},
        ${entityColumns(dataSource, InquiryStatusHistory, { alias: 'h', prefix: 'h' })}
@@ -187,7 +199,7 @@ export class InquiriesService {
         priority: inquiry.priority,
       },
     });
-    const possibleDuplicates = await this.duplicates.candidatesOf(inquiry.id, manager);
+    const possibleDuplicates = row.possibleDuplicates as DuplicateCandidate[];
     return {
       inquiry,
       inquirer,

@@ -18,6 +18,8 @@ export interface DuplicateCandidate {
   soughtPersonName: string;
   samePhone: boolean;
   sameEmail: boolean;
+  // Only in the answer to a create (when the candidate was opened; ISO 8601).
+  createdAt?: string;
 }
 
 // Folded for comparison: lower case, ё = е, no surrounding spaces. Cross-script matching
@@ -61,6 +63,42 @@ const PROPOSED_CANDIDATES = candidatesSql(
    CROSS JOIN (SELECT $1::text[] AS phones, $2::text[] AS emails) r1
    CROSS JOIN (SELECT $3::text AS surname, $4::text AS given_name, $5::int AS birth_year) p1`,
 );
+
+// The same check for an inquiry being created in the same statement (InquiriesService's create):
+// its phones, emails, surname, given name and year of birth as the statement's parameters (e.g.
+// '$3'). Written for a generic plan: the inquirers sharing a phone or email first (GIN), their
+// inquiries and sought persons by index from there. `cte` goes in the statement's WITH list,
+// `json` is a scalar expression: one JSON array, oldest first, at most 20.
+export function candidatesForNew(p: {
+  phones: string;
+  emails: string;
+  surname: string;
+  givenName: string;
+  birthYear: string;
+}): { cte: string; json: string } {
+  return {
+    cte: `dup_r AS MATERIALIZED (
+       SELECT id, full_name, phones, emails FROM inquirer
+       WHERE phones && ${p.phones}::text[] OR emails && ${p.emails}::text[])`,
+    json: `(SELECT coalesce(jsonb_agg(to_jsonb(c) ORDER BY c."createdAt", c.id), '[]'::jsonb) FROM (
+       SELECT d.id, d.reference, d.status, dup_r.full_name AS "inquirerName",
+         concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
+         (dup_r.phones && ${p.phones}::text[]) AS "samePhone",
+         (dup_r.emails && ${p.emails}::text[]) AS "sameEmail", d.created_at AS "createdAt"
+       FROM dup_r CROSS JOIN LATERAL (
+         SELECT i2.id, i2.reference, i2.status, i2.created_at FROM inquiry i2
+         WHERE i2.inquirer_id = dup_r.id AND i2.status <> 'closed_duplicate'
+         OFFSET 0) d
+       JOIN sought_person p2 ON p2.inquiry_id = d.id
+       WHERE ${fold('p2.surname')} = ${fold(`${p.surname}::text`)}
+         AND (${p.givenName}::text IS NULL OR p2.given_name IS NULL
+              OR ${fold('p2.given_name')} = ${fold(`${p.givenName}::text`)})
+         AND (${p.birthYear}::smallint IS NULL OR p2.birth_year IS NULL
+              OR p2.birth_year = ${p.birthYear}::smallint)
+       ORDER BY d.created_at, d.id
+       LIMIT 20) c)`,
+  };
+}
 
 export interface ProposedInquiry {
   phones: string[];
