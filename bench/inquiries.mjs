@@ -407,6 +407,10 @@ function startApp({ folder, databaseUrl, port, adminEmail, adminPassword }) {
     ADMIN_PASSWORD: adminPassword,
     TOTP_REQUIRED_ROLES: 'none',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    // The API alone, as on an API replica: sending the acknowledgements each create queues is
+    // bench:mail's subject (with the sender on, this process would also write 500 .eml files
+    // a second).
+    MAIL_WORKER: 'false',
   });
   const child = spawn(process.execPath, [MAIN], {
     cwd: folder, // no .env is read
