@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-// The sender's bookkeeping on the outbox: our Message-ID, the claim's lease, the subject as sent;
+// The sender's bookkeeping on the outbox: our Message-ID, the claim's lease and token, the subject
+// as sent;
 // and a state for messages a supervisor cancelled.
 export class MailOut1795944649151 implements MigrationInterface {
   name = 'MailOut1795944649151';
@@ -11,6 +12,7 @@ export class MailOut1795944649151 implements MigrationInterface {
       `ALTER TABLE "outbox_message" ADD "lease_until" TIMESTAMP WITH TIME ZONE`,
     );
     await queryRunner.query(`ALTER TABLE "outbox_message" ADD "subject" text`);
+    await queryRunner.query(`ALTER TABLE "outbox_message" ADD "claim_token" uuid`);
     await queryRunner.query(`ALTER TABLE "outbox_message" DROP CONSTRAINT "outbox_state_known"`);
     await queryRunner.query(
       `ALTER TABLE "outbox_message" ADD CONSTRAINT "outbox_state_known" CHECK ("state" IN ('pending', 'sending', 'sent', 'failed', 'suppressed', 'cancelled'))`,
@@ -33,6 +35,7 @@ export class MailOut1795944649151 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "outbox_message" ADD CONSTRAINT "outbox_state_known" CHECK ("state" IN ('pending', 'sending', 'sent', 'failed', 'suppressed'))`,
     );
+    await queryRunner.query(`ALTER TABLE "outbox_message" DROP COLUMN "claim_token"`);
     await queryRunner.query(`ALTER TABLE "outbox_message" DROP COLUMN "subject"`);
     await queryRunner.query(`ALTER TABLE "outbox_message" DROP COLUMN "lease_until"`);
     await queryRunner.query(`ALTER TABLE "outbox_message" DROP COLUMN "message_id"`);

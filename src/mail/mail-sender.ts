@@ -43,6 +43,9 @@ interface Claimed {
   recipient_id: string | null;
   payload: Record<string, unknown>;
   attempts: number;
+  // This claim's own: a later claim of the same row (after the lease ran out, or a supervisor's
+  // retry) has another, so a stale sender's outcome changes nothing.
+  claim_token: string;
   message_id: string;
   reference: string | null;
   status: string | null;
@@ -124,35 +127,48 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  // One batch: claim, send (as many at once as the pool has connections), record. Returns how
-  // many rows it handled. Public for tests and the benchmark, which drive it directly.
+  // One round: claim as many rows as are sent at once (the pool's connections, at most
+  // MAIL_BATCH_SIZE), send them together, record each. A row is claimed only when its send starts,
+  // so its lease never runs out while it waits its turn. Returns how many rows it handled.
+  // Public for tests and the benchmark, which drive it directly.
   async drainOnce(): Promise<number> {
-    const claimed = await this.claim();
-    const width = this.config.mail.smtp?.poolSize ?? 1;
-    for (let i = 0; i < claimed.length; i += width) {
-      await Promise.all(claimed.slice(i, i + width).map((row) => this.deliver(row)));
-    }
+    await this.failAbandoned();
+    const width = Math.min(this.settings.batchSize, this.config.mail.smtp?.poolSize ?? 1);
+    const claimed = await this.claim(width);
+    await Promise.allSettled(claimed.map((row) => this.deliver(row)));
     return claimed.length;
   }
 
-  private async claim(): Promise<Claimed[]> {
+  // A row whose sender died on every attempt (its last lease ran out) will not be tried again.
+  private async failAbandoned(): Promise<void> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE outbox_message SET state = 'failed', lease_until = NULL, claim_token = NULL,
+         last_error = 'the sender stopped during every attempt'
+       WHERE state = 'sending' AND lease_until < now() AND attempts >= $1`,
+      [this.settings.maxAttempts],
+    )) as [unknown, number];
+    if (count > 0)
+      this.logger.warn(`${count} outbox message(s) failed: abandoned by their senders`);
+  }
+
+  private async claim(limit: number): Promise<Claimed[]> {
     return (await this.dataSource.query(
       `WITH due AS (
          SELECT id FROM outbox_message
          WHERE (state = 'pending' AND available_at <= now())
-            OR (state = 'sending' AND lease_until < now())
+            OR (state = 'sending' AND lease_until < now() AND attempts < $4)
          ORDER BY available_at, created_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED),
        claimed AS (
          UPDATE outbox_message o
-         SET state = 'sending', attempts = o.attempts + 1,
+         SET state = 'sending', attempts = o.attempts + 1, claim_token = gen_random_uuid(),
              lease_until = now() + $2 * interval '1 millisecond',
              message_id = coalesce(o.message_id, '<' || o.id || '@' || $3 || '>')
          FROM due WHERE o.id = due.id
          RETURNING o.*)
        SELECT c.id, c.event_type, c.inquiry_id, c.recipient_kind, c.recipient_id, c.payload,
-         c.attempts, c.message_id, i.reference, i.status,
+         c.attempts, c.claim_token, c.message_id, i.reference, i.status,
          r.full_name AS inquirer_name, r.emails AS inquirer_emails, r.preferred_language,
          hc_full_name(p.surname, p.given_name, p.patronymic) AS sought_person_name,
          s.display_name AS staff_name, s.email AS staff_email,
@@ -168,10 +184,12 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
        LEFT JOIN sought_person p ON p.inquiry_id = i.id
        LEFT JOIN staff_user s ON c.recipient_kind = 'staff' AND s.id = c.recipient_id
        LEFT JOIN staff_user author ON author.id::text = c.payload ->> 'authorId'`,
-      [this.settings.batchSize, this.settings.leaseMs, this.config.mail.domain],
+      [limit, this.settings.leaseMs, this.config.mail.domain, this.settings.maxAttempts],
     )) as Claimed[];
   }
 
+  // Never throws: a row whose outcome cannot be recorded (the database away) keeps its claim
+  // until the lease runs out, and is sent again then.
   private async deliver(row: Claimed): Promise<void> {
     let outcome: Outcome;
     try {
@@ -182,7 +200,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     if (outcome.kind === 'retry' && row.attempts >= this.settings.maxAttempts) {
       outcome = { ...outcome, kind: 'failed' };
     }
-    await this.record(row, outcome);
+    try {
+      await this.record(row, outcome);
+    } catch (error) {
+      this.logger.warn(`outbox ${row.id}: outcome not recorded (${describeFailure(error)})`);
+    }
   }
 
   private async attempt(row: Claimed): Promise<Outcome> {
@@ -259,13 +281,14 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     };
   }
 
-  // The row's new state, if this sender still holds the claim (the same attempt number: a row
-  // whose lease ran out and was claimed again belongs to the new claim); and the outcome on the
-  // case's timeline. No address, name or body goes into the audit event or the log.
+  // The row's new state, if this sender still holds the claim (its token: a row whose lease ran
+  // out and was claimed again belongs to the new claim); and the outcome on the case's timeline.
+  // No address, name or body goes into the audit event or the log.
   private async record(row: Claimed, outcome: Outcome): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const recorded = await this.dataSource.transaction(async (manager) => {
       const [, updated] = (await manager.query(...this.update(row, outcome))) as [unknown, number];
-      if (updated === 0 || outcome.kind === 'retry' || !row.inquiry_id) return;
+      if (updated === 0) return false;
+      if (outcome.kind === 'retry' || !row.inquiry_id) return true;
       await this.audit.appendInTransaction(manager, {
         action: `mail.${outcome.kind}`,
         actor: SENDER,
@@ -280,8 +303,13 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           ...('error' in outcome ? { error: outcome.error } : {}),
         },
       });
+      return true;
     });
-    if (outcome.kind === 'sent') {
+    if (!recorded) {
+      this.logger.warn(
+        `outbox ${row.id}: claim lost before its outcome (${outcome.kind}) was recorded`,
+      );
+    } else if (outcome.kind === 'sent') {
       this.logger.log(`outbox ${row.id} (${row.event_type}) sent as ${row.message_id}`);
     } else {
       this.logger.warn(
@@ -291,32 +319,32 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private update(row: Claimed, outcome: Outcome): [string, unknown[]] {
-    const mine = `id = $1 AND state = 'sending' AND attempts = $2`;
+    const mine = `id = $1 AND state = 'sending' AND claim_token = $2`;
     switch (outcome.kind) {
       case 'sent':
         return [
           `UPDATE outbox_message SET state = 'sent', sent_at = now(), lease_until = NULL,
-             subject = $3, last_error = NULL WHERE ${mine}`,
-          [row.id, row.attempts, outcome.subject],
+             claim_token = NULL, subject = $3, last_error = NULL WHERE ${mine}`,
+          [row.id, row.claim_token, outcome.subject],
         ];
       case 'retry': {
-        // Exponential backoff with full jitter: base × 2^(attempt-1) × [0.5, 1.5).
+        // Exponential backoff with ±50 % jitter: base × 2^(attempt-1) × [0.5, 1.5).
         const delay = this.settings.retryBaseMs * 2 ** (row.attempts - 1) * (0.5 + Math.random());
         return [
-          `UPDATE outbox_message SET state = 'pending', lease_until = NULL, last_error = $3,
-             subject = coalesce($4, subject),
+          `UPDATE outbox_message SET state = 'pending', lease_until = NULL, claim_token = NULL,
+             last_error = $3, subject = coalesce($4, subject),
              available_at = now() + $5 * interval '1 millisecond' WHERE ${mine}`,
-          [row.id, row.attempts, outcome.error, outcome.subject ?? null, Math.round(delay)],
+          [row.id, row.claim_token, outcome.error, outcome.subject ?? null, Math.round(delay)],
         ];
       }
       case 'failed':
       case 'suppressed':
         return [
-          `UPDATE outbox_message SET state = $3, lease_until = NULL, last_error = $4,
-             subject = coalesce($5, subject) WHERE ${mine}`,
+          `UPDATE outbox_message SET state = $3, lease_until = NULL, claim_token = NULL,
+             last_error = $4, subject = coalesce($5, subject) WHERE ${mine}`,
           [
             row.id,
-            row.attempts,
+            row.claim_token,
             outcome.kind,
             outcome.error,
             'subject' in outcome ? (outcome.subject ?? null) : null,

@@ -110,22 +110,28 @@ export function createMailTransport(config: AppConfig['mail']): MailTransport {
   return config.smtp ? new SmtpTransport(config.smtp) : new FileTransport(path.resolve(config.dir));
 }
 
-// SMTP 5xx and a refused envelope (no valid recipient) will not get better by trying again;
-// 4xx, refused or dropped connections and timeouts may.
+// Permanent: the server refused this message or its recipients for good (5xx at RCPT TO or DATA,
+// or no valid recipient). Everything else may get better: 4xx, connection, greeting, TLS and
+// authentication failures (a changed password must not fail the whole outbox), and 503 (bad
+// sequence of commands: the session's fault, not the message's).
 export function failureKind(error: unknown): FailureKind {
   const e = error as { responseCode?: number; code?: string };
-  if (typeof e?.responseCode === 'number') {
-    return e.responseCode >= 500 && e.responseCode < 600 ? 'permanent' : 'temporary';
-  }
-  if (e?.code === 'EENVELOPE') return 'permanent';
-  return 'temporary';
+  const perMessage = e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE';
+  if (!perMessage) return 'temporary';
+  if (typeof e.responseCode !== 'number') return e.code === 'EENVELOPE' ? 'permanent' : 'temporary';
+  return e.responseCode >= 500 && e.responseCode < 600 && e.responseCode !== 503
+    ? 'permanent'
+    : 'temporary';
 }
 
-// An error as it may be stored and logged: one line, no addresses (SMTP servers quote them).
+// An error as it may be stored and logged: one line, no addresses or names (SMTP servers quote
+// them, in angle brackets or quotes, whole or only the local part).
 export function describeFailure(error: unknown): string {
   const e = error as { responseCode?: number; code?: string; message?: string; response?: string };
   const text = (e?.response ?? e?.message ?? String(error))
-    .replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '<address>')
+    .replace(/<[^>]*>/g, '<address>')
+    .replace(/"[^"]*"\s*@\S*/g, '<address>')
+    .replace(/\S*@\S+/g, '<address>')
     .replace(/\s+/g, ' ')
     .slice(0, 300);
   return [e?.code, e?.responseCode, text].filter(Boolean).join(' ');

@@ -73,6 +73,10 @@ export class OutboxMessage {
   @Column({ type: 'timestamptz', nullable: true })
   leaseUntil!: Date | null;
 
+  // The current claim's token (see MailSender): outcomes are recorded only by its holder.
+  @Column({ type: 'uuid', nullable: true })
+  claimToken!: string | null;
+
   // As sent (for the caseworker's timeline and the failed list); no body, no address.
   @Column({ type: 'text', nullable: true })
   subject!: string | null;
