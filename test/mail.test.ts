@@ -123,6 +123,16 @@ describe('mail out', () => {
     expect(callback.parsed.inReplyTo).toBe(row.message_id);
     expect(callback.parsed.references).toEqual(row.message_id);
     expect(callback.parsed.text).toContain('+79161234567');
+    // The window in the family's language and the configured zone, named: "с <date>, HH:MM до
+    // HH:MM (Europe/Kyiv)" when it ends on the day it starts.
+    const kyiv = (d: Date, o: Intl.DateTimeFormatOptions) =>
+      new Intl.DateTimeFormat('ru', { ...o, timeZone: 'Europe/Kyiv' }).format(d);
+    const start = new Date(due);
+    const end = new Date(start.getTime() + 60 * 60_000);
+    const sameDay = kyiv(start, { dateStyle: 'long' }) === kyiv(end, { dateStyle: 'long' });
+    expect(callback.parsed.text).toContain(
+      `с ${kyiv(start, { dateStyle: 'long', timeStyle: 'short' })} до ${kyiv(end, sameDay ? { timeStyle: 'short' } : { dateStyle: 'long', timeStyle: 'short' })} (Europe/Kyiv)`,
+    );
 
     // The outcome is on the case's timeline.
     const detail = await staff.agent.get(`/api/inquiries/${id}`);

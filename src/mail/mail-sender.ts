@@ -258,14 +258,19 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   private dataOf(row: Claimed, language: MailLanguage): MailData {
     const p = row.payload;
-    const when = (iso: unknown, minutes = 0) =>
-      typeof iso === 'string'
-        ? new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, {
-            dateStyle: 'long',
-            timeStyle: 'short',
-            timeZone: this.config.mail.timeZone,
-          }).format(new Date(new Date(iso).getTime() + minutes * 60_000))
-        : undefined;
+    // "30 ноября 2026 г., 14:00"; the end of a window on the same day as its start is only a time
+    // ("… с 30 ноября 2026 г., 14:00 до 15:00").
+    const locale = language === 'en' ? 'en-GB' : language;
+    const zone = this.config.mail.timeZone;
+    const day = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: zone });
+    const full = new Intl.DateTimeFormat(locale, {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: zone,
+    });
+    const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: zone });
+    const start = typeof p.dueAt === 'string' ? new Date(p.dueAt) : undefined;
+    const end = start && new Date(start.getTime() + Number(p.windowMinutes ?? 0) * 60_000);
     return {
       ...p,
       reference: row.reference!,
@@ -275,8 +280,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       status: row.status,
       statusName: row.status?.replaceAll('_', ' '),
       confirmed: p.transition === 'confirm_detention',
-      windowStart: when(p.dueAt),
-      windowEnd: when(p.dueAt, Number(p.windowMinutes ?? 0)),
+      windowStart: start && full.format(start),
+      windowEnd: start && end && (day.format(start) === day.format(end) ? time : full).format(end),
       timeZone: this.config.mail.timeZone,
     };
   }
