@@ -9,6 +9,7 @@ import { NameSearchKey1795941000000 } from './1795941000000-NameSearchKey.js';
 import { NameSearchIndexes1795942000000 } from './1795942000000-NameSearchIndexes.js';
 import { MailOut1795944649151 } from './1795944649151-MailOut.js';
 import { CallbackOverdueNotice1795945374516 } from './1795945374516-CallbackOverdueNotice.js';
+import { MailIntake1795947504210 } from './1795947504210-MailIntake.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -23,4 +24,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   NameSearchIndexes1795942000000,
   MailOut1795944649151,
   CallbackOverdueNotice1795945374516,
+  MailIntake1795947504210,
 ];

@@ -14,6 +14,7 @@ import { InquiriesModule } from './inquiries/inquiries.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MailDeliveryModule } from './mail/mail-delivery.module.js';
+import { IntakeModule } from './intake/intake.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -45,6 +46,7 @@ export class AppModule {
         InquiriesModule,
         ContactsModule,
         MailDeliveryModule,
+        IntakeModule,
       ],
     };
   }

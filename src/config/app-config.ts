@@ -41,6 +41,11 @@ export abstract class AppConfig {
     readonly dataEncryptionKey: Buffer | undefined;
   };
   abstract readonly audit: { readonly checkpointIntervalMs: number };
+  abstract readonly intake: {
+    readonly webhookSecret?: string;
+    readonly maxBytes: number;
+    readonly replayWindowMs: number;
+  };
   abstract readonly mail: {
     // Absent: messages are written as .eml files under `dir`.
     readonly smtp?: {
@@ -169,6 +174,11 @@ function toAppConfig(env: Environment): AppConfig {
         : undefined,
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    intake: {
+      webhookSecret: env.INTAKE_WEBHOOK_SECRET,
+      maxBytes: env.INTAKE_MAX_BYTES,
+      replayWindowMs: env.INTAKE_REPLAY_WINDOW_SECONDS * 1_000,
+    },
     mail: {
       smtp: env.SMTP_HOST
         ? {

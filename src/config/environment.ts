@@ -24,6 +24,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'ADMIN_PASSWORD',
   'DATA_ENCRYPTION_KEY',
   'SMTP_PASSWORD',
+  'INTAKE_WEBHOOK_SECRET',
 ]);
 
 export const SMTP_TLS_MODES = ['starttls', 'tls', 'none'] as const;
@@ -277,4 +278,24 @@ export class Environment {
   @Max(3_600_000)
   @Transform(toInt)
   MAIL_RETRY_BASE_MS = 30_000;
+
+  // --- Mail in. The webhook (POST /api/intake/email) answers 503 until a secret is set.
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+  INTAKE_WEBHOOK_SECRET?: string;
+
+  // Largest raw message taken, by the webhook and from IMAP (bytes).
+  @IsInt()
+  @Min(1_024)
+  @Max(200 * 1024 * 1024)
+  @Transform(toInt)
+  INTAKE_MAX_BYTES = 25 * 1024 * 1024;
+
+  // A webhook call whose signed timestamp is further than this from now is refused (replays).
+  @IsInt()
+  @Min(10)
+  @Max(3_600)
+  @Transform(toInt)
+  INTAKE_REPLAY_WINDOW_SECONDS = 300;
 }

@@ -12,6 +12,7 @@ import { Inquiry } from '../inquiries/inquiry.entity.js';
 import { OutboxMessage } from '../mail/outbox.entity.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import { SoughtPerson } from '../people/sought-person.entity.js';
+import { InboundEmail } from '../intake/inbound-email.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -30,4 +31,5 @@ export const entities: (new () => object)[] = [
   OutboxMessage,
   Call,
   Callback,
+  InboundEmail,
 ];

@@ -25,6 +25,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
     app.enableCors({ origin: [...config.http.corsOrigins], credentials: true, maxAge: 600 });
   }
   app.useBodyParser('json', { limit: config.http.bodyLimit });
+  // Raw mail for the intake webhook, as bytes (charsets are the parser's business).
+  app.useBodyParser('raw', { type: 'message/rfc822', limit: config.intake.maxBytes });
   serveAdminUi(app, logger);
 
   app.setGlobalPrefix(API_PREFIX, {

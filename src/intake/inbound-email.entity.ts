@@ -1,0 +1,107 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
+import { Inquiry } from '../inquiries/inquiry.entity.js';
+
+// received: stored, not processed yet (or processing died: it is picked up again).
+// attached: on an existing case. opened: a new inquiry. auto_reply: an automatic answer (on a
+// case when it threads, never opening one). bounce: a delivery report for our mail. ignored:
+// kept, with the reason (mailing list, our own message come back, auto-reply to no case).
+// quarantined: a step failed; the error is kept with the raw bytes. discarded: a supervisor gave
+// up a quarantined message.
+export const INTAKE_OUTCOMES = [
+  'received',
+  'attached',
+  'opened',
+  'auto_reply',
+  'bounce',
+  'ignored',
+  'quarantined',
+  'discarded',
+] as const;
+export type IntakeOutcome = (typeof INTAKE_OUTCOMES)[number];
+
+// One message as it arrived, raw bytes first; everything else is derived from them.
+@Entity()
+@Check(
+  'inbound_email_outcome_known',
+  `"outcome" IN ('received', 'attached', 'opened', 'auto_reply', 'bounce', 'ignored', 'quarantined', 'discarded')`,
+)
+@Index('inbound_email_outcome_idx', ['outcome', 'receivedAt'])
+export class InboundEmail {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  receivedAt!: Date;
+
+  // 'webhook', or 'imap:<mailbox>'.
+  @Column({ type: 'text' })
+  source!: string;
+
+  @Column({ type: 'bytea' })
+  raw!: Buffer;
+
+  // Of the raw bytes: the same message delivered again is the same row.
+  @Index('inbound_email_sha256_key', { unique: true })
+  @Column({ type: 'text' })
+  sha256!: string;
+
+  @Column({ type: 'int' })
+  sizeBytes!: number;
+
+  @Index('inbound_email_message_id_idx')
+  @Column({ type: 'text', nullable: true })
+  messageId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  inReplyTo!: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  references!: string[];
+
+  @Column({ type: 'text', nullable: true })
+  fromAddress!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  fromName!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  textBody!: string | null;
+
+  // ru, uk or other: guessed from the text.
+  @Column({ type: 'text', nullable: true })
+  language!: string | null;
+
+  @Column({ type: 'text', default: 'received' })
+  outcome!: IntakeOutcome;
+
+  @Index('inbound_email_inquiry_idx')
+  @Column({ type: 'uuid', nullable: true })
+  inquiryId!: string | null;
+
+  @ManyToOne(() => Inquiry, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'inquiry_id', foreignKeyConstraintName: 'FK_inbound_email_inquiry' })
+  inquiry?: Relation<Inquiry>;
+
+  // Attached on a subject reference from an address the case does not know: a person checks.
+  @Column({ type: 'boolean', default: false })
+  needsReview!: boolean;
+
+  // Why it was ignored, or the step that failed.
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  processedAt!: Date | null;
+}

@@ -1,0 +1,386 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { createHash } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { ActorContext } from '../common/request-context.js';
+import { AppConfig } from '../config/app-config.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import type { IntakeOutcome } from './inbound-email.entity.js';
+
+const INTAKE: ActorContext = { actor: 'system:intake' };
+const REFERENCE = /\[(HC-\d{4}-\d{6,})\]/;
+const OUT_OF_OFFICE =
+  /\b(out of (the )?office|automatic reply|auto-?reply|autoreply|vacation)\b|автоответ|автоматический ответ|нет на месте|в отпуске|автовідповідь|відсутн/i;
+
+export type Classification = 'normal' | 'auto_reply' | 'bounce' | 'list' | 'loop';
+
+interface Facts {
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  fromAddress: string | null;
+  fromName: string | null;
+  subject: string | null;
+  text: string | null;
+  language: 'ru' | 'uk' | 'en' | 'other';
+}
+
+interface Decision {
+  outcome: IntakeOutcome;
+  inquiryId: string | null;
+  needsReview: boolean;
+  reason: string | null;
+}
+
+// Mail in, the same for every door (the webhook now, IMAP later): the raw bytes are stored first
+// (a message that breaks a later step is still kept, quarantined, with its error), then parsed,
+// classified, threaded onto a case or opening one, in one transaction with its audit events and
+// the caseworker's notification. The same bytes delivered again are the same row: nothing new.
+@Injectable()
+export class IntakeService {
+  private readonly logger = new Logger('Intake');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async receive(
+    raw: Buffer,
+    source: string,
+  ): Promise<{ id: string; outcome: IntakeOutcome; duplicate: boolean }> {
+    const sha256 = createHash('sha256').update(raw).digest('hex');
+    const [stored] = (await this.dataSource.query(
+      `INSERT INTO inbound_email (source, raw, sha256, size_bytes) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+      [source, raw, sha256, raw.length],
+    )) as { id: string }[];
+    if (!stored) {
+      const [known] = (await this.dataSource.query(
+        `SELECT id, outcome FROM inbound_email WHERE sha256 = $1`,
+        [sha256],
+      )) as { id: string; outcome: IntakeOutcome }[];
+      return { ...known, duplicate: true };
+    }
+    return { id: stored.id, outcome: await this.process(stored.id), duplicate: false };
+  }
+
+  // Runs the pipeline on a stored message (again, for a quarantined one). Never throws: a failure
+  // quarantines the message with the step that failed.
+  async process(id: string): Promise<IntakeOutcome> {
+    let step = 'parse';
+    try {
+      const [{ raw }] = (await this.dataSource.query(
+        `SELECT raw FROM inbound_email WHERE id = $1`,
+        [id],
+      )) as { raw: Buffer }[];
+      const parsed = await simpleParser(raw, { skipImageLinks: true });
+      const facts = factsOf(parsed);
+      step = 'classify';
+      const kind = this.classify(parsed, facts);
+      step = 'thread';
+      return await this.dataSource.transaction(async (manager) => {
+        const decision = await this.decide(manager, id, raw, kind, facts);
+        await manager.query(
+          `UPDATE inbound_email SET message_id = $2, in_reply_to = $3, "references" = $4,
+             from_address = $5, from_name = $6, subject = $7, text_body = $8, language = $9,
+             outcome = $10, inquiry_id = $11, needs_review = $12, reason = $13, processed_at = now()
+           WHERE id = $1`,
+          [
+            id,
+            facts.messageId,
+            facts.inReplyTo,
+            facts.references,
+            facts.fromAddress,
+            facts.fromName,
+            facts.subject,
+            facts.text,
+            facts.language,
+            decision.outcome,
+            decision.inquiryId,
+            decision.needsReview,
+            decision.reason,
+          ],
+        );
+        return decision.outcome;
+      });
+    } catch (error) {
+      const reason = `${step}: ${(error as Error).message ?? String(error)}`.slice(0, 500);
+      await this.dataSource.query(
+        `UPDATE inbound_email SET outcome = 'quarantined', reason = $2, processed_at = now()
+         WHERE id = $1`,
+        [id, reason],
+      );
+      this.logger.warn(`inbound ${id} quarantined at ${step}`);
+      return 'quarantined';
+    }
+  }
+
+  classify(parsed: ParsedMail, facts: Facts): Classification {
+    const header = (name: string) => {
+      const value = parsed.headers.get(name);
+      if (value === undefined || value === null) return undefined;
+      return typeof value === 'string' ? value : JSON.stringify(value);
+    };
+    const domain = this.config.mail.domain;
+    if (facts.messageId?.toLowerCase().endsWith(`@${domain}>`)) return 'loop';
+    const contentType = parsed.headers.get('content-type') as
+      { value?: string; params?: Record<string, string> } | undefined;
+    const localPart = facts.fromAddress?.split('@')[0] ?? '';
+    if (
+      (contentType?.value === 'multipart/report' &&
+        contentType.params?.['report-type']?.toLowerCase() === 'delivery-status') ||
+      /^(mailer-daemon|postmaster)$/i.test(localPart)
+    ) {
+      return 'bounce';
+    }
+    const autoSubmitted = header('auto-submitted')?.toLowerCase();
+    const precedence = header('precedence')?.toLowerCase();
+    if (
+      (autoSubmitted && autoSubmitted !== 'no') ||
+      header('x-autoreply') !== undefined ||
+      header('x-autorespond') !== undefined ||
+      (precedence && /^(bulk|junk|auto_reply)$/.test(precedence)) ||
+      OUT_OF_OFFICE.test(facts.subject ?? '')
+    ) {
+      return 'auto_reply';
+    }
+    if (header('list-id') !== undefined || precedence === 'list') return 'list';
+    return 'normal';
+  }
+
+  private async decide(
+    manager: EntityManager,
+    id: string,
+    raw: Buffer,
+    kind: Classification,
+    facts: Facts,
+  ): Promise<Decision> {
+    const ignored = (reason: string): Decision => ({
+      outcome: 'ignored',
+      inquiryId: null,
+      needsReview: false,
+      reason,
+    });
+    if (kind === 'loop') return ignored('our own message came back');
+    if (kind === 'list') return ignored('mailing list');
+    if (kind === 'bounce') return this.bounce(manager, id, raw);
+    const thread = await this.thread(manager, facts);
+    if (kind === 'auto_reply') {
+      if (!thread) return ignored('automatic reply to no case');
+      await this.record(manager, id, thread.inquiryId, 'email.auto_reply', false);
+      return {
+        outcome: 'auto_reply',
+        inquiryId: thread.inquiryId,
+        needsReview: false,
+        reason: null,
+      };
+    }
+    if (thread) {
+      await this.record(manager, id, thread.inquiryId, 'email.received', thread.needsReview);
+      await this.notifyAssignee(manager, thread.inquiryId);
+      return {
+        outcome: 'attached',
+        inquiryId: thread.inquiryId,
+        needsReview: thread.needsReview,
+        reason: thread.needsReview ? 'case reference from an address the case does not know' : null,
+      };
+    }
+    if (!facts.fromAddress) return ignored('no sender address');
+    const inquiryId = await this.open(manager, facts);
+    await this.record(manager, id, inquiryId, 'email.received', false);
+    return { outcome: 'opened', inquiryId, needsReview: false, reason: null };
+  }
+
+  // The case a message belongs to: the reference in its subject; else a Message-ID it answers
+  // (ours, or one we received on a case); else the sender's open inquiry.
+  private async thread(
+    manager: EntityManager,
+    facts: Facts,
+  ): Promise<{ inquiryId: string; needsReview: boolean } | undefined> {
+    const reference = REFERENCE.exec(facts.subject ?? '')?.[1];
+    if (reference) {
+      const [hit] = (await manager.query(
+        `SELECT i.id, $2::text = ANY(r.emails) AS known
+         FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id WHERE i.reference = $1`,
+        [reference, facts.fromAddress ?? ''],
+      )) as { id: string; known: boolean }[];
+      if (hit) return { inquiryId: hit.id, needsReview: !hit.known };
+    }
+    const answered = [facts.inReplyTo, ...facts.references].filter((x): x is string => !!x);
+    if (answered.length) {
+      const [hit] = (await manager.query(
+        `SELECT inquiry_id FROM outbox_message WHERE message_id = ANY($1) AND inquiry_id IS NOT NULL
+         UNION ALL
+         SELECT inquiry_id FROM inbound_email WHERE message_id = ANY($1) AND inquiry_id IS NOT NULL
+         LIMIT 1`,
+        [answered],
+      )) as { inquiry_id: string }[];
+      if (hit) return { inquiryId: hit.inquiry_id, needsReview: false };
+    }
+    if (facts.fromAddress) {
+      const [hit] = (await manager.query(
+        `SELECT i.id FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
+         WHERE r.emails @> ARRAY[$1::text] AND i.status NOT LIKE 'closed_%'
+           AND i.status <> 'handed_over'
+         ORDER BY i.created_at DESC LIMIT 1`,
+        [facts.fromAddress],
+      )) as { id: string }[];
+      if (hit) return { inquiryId: hit.id, needsReview: false };
+    }
+    return undefined;
+  }
+
+  // A new inquiry from a family's first letter: the inquirer as the message names them, in
+  // `received`, channel email, acknowledged like any other.
+  private async open(manager: EntityManager, facts: Facts): Promise<string> {
+    const name = facts.fromName?.trim() || facts.fromAddress!.split('@')[0];
+    const language = facts.language === 'other' ? 'ru' : facts.language;
+    const [row] = (await manager.query(
+      `WITH r AS (
+         INSERT INTO inquirer (full_name, relationship, emails, preferred_language)
+         VALUES ($1, 'other', ARRAY[$2::text], $3) RETURNING id, preferred_language),
+       n AS (SELECT nextval('inquiry_reference_seq')::text AS n),
+       i AS (
+         INSERT INTO inquiry (reference, channel, status, inquirer_id)
+         SELECT 'HC-' || extract(year FROM now() AT TIME ZONE 'UTC')::int || '-'
+             || lpad(n.n, greatest(6, length(n.n)), '0'), 'email', 'received', r.id
+         FROM r, n RETURNING id, reference, created_at),
+       h AS (
+         INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, actor)
+         SELECT i.id, 'received', i.created_at, $4 FROM i)
+       SELECT i.id, i.reference, r.id AS inquirer_id FROM i, r`,
+      [name.slice(0, 200), facts.fromAddress, language, INTAKE.actor],
+    )) as { id: string; reference: string; inquirer_id: string }[];
+    await this.outbox.enqueueInTransaction(manager, [
+      {
+        eventType: 'family.acknowledgement',
+        inquiryId: row.id,
+        recipientKind: 'inquirer',
+        recipientId: row.inquirer_id,
+        payload: { reference: row.reference, language },
+      },
+    ]);
+    await this.audit.appendInTransaction(manager, {
+      action: 'inquiry.create',
+      actor: INTAKE,
+      entityType: 'inquiry',
+      entityId: row.id,
+      inquiryId: row.id,
+      after: { reference: row.reference, channel: 'email', status: 'received' },
+    });
+    return row.id;
+  }
+
+  // A delivery report: the message of ours it reports on (its Message-ID quoted in the report)
+  // is marked failed with the reason, on its case's timeline.
+  private async bounce(manager: EntityManager, id: string, raw: Buffer): Promise<Decision> {
+    const domain = this.config.mail.domain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const ours = raw.toString('latin1').match(new RegExp(`<[^<>\\s]+@${domain}>`, 'gi')) ?? [];
+    const [hit] = ours.length
+      ? (
+          (await manager.query(
+            `UPDATE outbox_message SET state = 'failed', last_error = 'bounced: the receiving server reported it undeliverable'
+           WHERE message_id = ANY($1) AND state = 'sent' RETURNING id, inquiry_id`,
+            [ours],
+          )) as [{ id: string; inquiry_id: string | null }[], number]
+        )[0]
+      : [];
+    if (!hit?.inquiry_id) {
+      return {
+        outcome: 'bounce',
+        inquiryId: null,
+        needsReview: false,
+        reason: 'not about our mail',
+      };
+    }
+    await this.audit.appendInTransaction(manager, {
+      action: 'mail.bounced',
+      actor: INTAKE,
+      entityType: 'outbox_message',
+      entityId: hit.id,
+      inquiryId: hit.inquiry_id,
+      after: { report: id },
+    });
+    return { outcome: 'bounce', inquiryId: hit.inquiry_id, needsReview: false, reason: null };
+  }
+
+  private async record(
+    manager: EntityManager,
+    id: string,
+    inquiryId: string,
+    action: string,
+    needsReview: boolean,
+  ): Promise<void> {
+    await this.audit.appendInTransaction(manager, {
+      action,
+      actor: INTAKE,
+      entityType: 'inbound_email',
+      entityId: id,
+      inquiryId,
+      after: { needsReview },
+    });
+  }
+
+  private async notifyAssignee(manager: EntityManager, inquiryId: string): Promise<void> {
+    const [inquiry] = (await manager.query(
+      `SELECT reference, assigned_to FROM inquiry WHERE id = $1`,
+      [inquiryId],
+    )) as { reference: string; assigned_to: string | null }[];
+    if (!inquiry?.assigned_to) return;
+    await this.outbox.enqueueInTransaction(manager, [
+      {
+        eventType: 'staff.new_email',
+        inquiryId,
+        recipientKind: 'staff',
+        recipientId: inquiry.assigned_to,
+        payload: { reference: inquiry.reference },
+      },
+    ]);
+  }
+}
+
+function firstAddress(field: AddressObject | AddressObject[] | undefined) {
+  const list = Array.isArray(field) ? field : field ? [field] : [];
+  for (const group of list) {
+    for (const entry of group.value) {
+      if (entry.address) return { address: entry.address.toLowerCase(), name: entry.name || null };
+    }
+  }
+  return undefined;
+}
+
+// Ukrainian if it has letters Russian lacks; Russian if Cyrillic; English if Latin letters.
+export function guessLanguage(text: string): Facts['language'] {
+  if (/[іїєґ]/i.test(text)) return 'uk';
+  if (/[а-яё]/i.test(text)) return 'ru';
+  if (/[a-z]/i.test(text)) return 'en';
+  return 'other';
+}
+
+// PostgreSQL text cannot hold NUL; some broken messages carry it.
+const noNul = (s: string) => s.replaceAll('\u0000', '');
+
+function factsOf(parsed: ParsedMail): Facts {
+  const from = firstAddress(parsed.from);
+  const references = Array.isArray(parsed.references)
+    ? parsed.references
+    : parsed.references
+      ? [parsed.references]
+      : [];
+  const text = noNul(parsed.text ?? '').slice(0, 100_000) || null;
+  return {
+    messageId: parsed.messageId ?? null,
+    inReplyTo: parsed.inReplyTo ?? null,
+    references: references.slice(0, 50),
+    fromAddress: from?.address ?? null,
+    fromName: from?.name ? noNul(from.name) : null,
+    subject: parsed.subject ? noNul(parsed.subject) : null,
+    text,
+    language: guessLanguage(`${parsed.subject ?? ''} ${text ?? ''}`),
+  };
+}
