@@ -5,6 +5,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
 import { intakeSignature } from '../src/intake/intake.controller.js';
+import { IntakeService } from '../src/intake/intake.service.js';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { createInquiry } from './support/inquiries.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
@@ -201,6 +202,36 @@ describe('mail intake (webhook)', () => {
       preferred_language: 'uk',
       emails: ['maria.koval@mail.test'],
     });
+  });
+
+  it('takes up a message whose processing died, once, even when two runs race', async () => {
+    const raw = Buffer.from(
+      'From: Anna <anna.sweep@mail.test>\r\nSubject: Ищу брата\r\nMessage-ID: <sweep-1@mail.test>\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\n\r\nИщу брата.\r\n',
+    );
+    // Stored, then the process died: still `received` a while later.
+    const [{ id }] = await sql<{ id: string }>(
+      `INSERT INTO inbound_email (source, raw, sha256, size_bytes, received_at)
+       VALUES ('webhook', $1, 'sweep-test', $2, now() - interval '5 minutes') RETURNING id`,
+      [raw, raw.length],
+    );
+    const intake = sut.app.get(IntakeService);
+    const outcomes = await Promise.all([
+      intake.sweepOnce(),
+      intake.process(id),
+      intake.process(id),
+    ]);
+    expect(outcomes[0]).toBeGreaterThanOrEqual(0);
+    const [row] = await sql<{ outcome: string; inquiry_id: string }>(
+      'SELECT outcome, inquiry_id FROM inbound_email WHERE id = $1',
+      [id],
+    );
+    expect(row.outcome).toBe('opened');
+    const [{ n }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM inquirer WHERE emails @> ARRAY['anna.sweep@mail.test']`,
+    );
+    expect(n).toBe(1);
+    expect(await intake.sweepOnce()).toBe(0);
   });
 
   it('quarantines what it cannot take, visibly, for a supervisor to run again or give up', async () => {

@@ -38,7 +38,7 @@ export class IntakeQuarantineService {
       entityType: 'inbound_email',
       entityId: id,
     });
-    return { id, outcome: await this.intake.process(id) };
+    return { id, outcome: await this.intake.process(id, 'quarantined') };
   }
 
   async discard(id: string, actor: ActorContext) {

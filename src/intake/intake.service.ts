@@ -69,9 +69,24 @@ export class IntakeService {
     return { id: stored.id, outcome: await this.process(stored.id), duplicate: false };
   }
 
-  // Runs the pipeline on a stored message (again, for a quarantined one). Never throws: a failure
-  // quarantines the message with the step that failed.
-  async process(id: string): Promise<IntakeOutcome> {
+  // Messages stored but never processed (the process died in between): taken up again. Runs
+  // where the mail sender runs; safe with replicas (process() decides under the row's lock).
+  async sweepOnce(olderThanMs = 60_000): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM inbound_email WHERE outcome = 'received'
+         AND received_at < now() - $1 * interval '1 millisecond'
+       ORDER BY received_at LIMIT 100`,
+      [olderThanMs],
+    )) as { id: string }[];
+    for (const row of rows) await this.process(row.id);
+    return rows.length;
+  }
+
+  // Runs the pipeline on a stored message that is still `from` (received, or quarantined when a
+  // supervisor asks again). The decision is taken under the row's lock: run twice at once, one
+  // run decides and the other finds it decided. Never throws: a failure quarantines the message
+  // with the step that failed.
+  async process(id: string, from: IntakeOutcome = 'received'): Promise<IntakeOutcome> {
     let step = 'parse';
     try {
       const [{ raw }] = (await this.dataSource.query(
@@ -84,6 +99,11 @@ export class IntakeService {
       const kind = this.classify(parsed, facts);
       step = 'thread';
       return await this.dataSource.transaction(async (manager) => {
+        const [current] = (await manager.query(
+          `SELECT outcome FROM inbound_email WHERE id = $1 FOR UPDATE`,
+          [id],
+        )) as { outcome: IntakeOutcome }[];
+        if (current.outcome !== from) return current.outcome;
         const decision = await this.decide(manager, id, raw, kind, facts);
         await manager.query(
           `UPDATE inbound_email SET message_id = $2, in_reply_to = $3, "references" = $4,
