@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
@@ -76,6 +77,49 @@ describe('mail intake (webhook)', () => {
     // Auto-replies and delivery reports never open a case.
     for (const file of fixtures.filter((f) => /autorepl|rfc3834|dsn|bounce|ndr/i.test(f))) {
       expect([file, answers[file]]).not.toEqual([file, 'opened']);
+    }
+  });
+
+  it('decodes Cyrillic in every form: RFC 2047, raw 8-bit UTF-8, windows-1251 and KOI8-R with no charset, HTML only', async () => {
+    const expected: Record<string, { subject: string; fromName?: string; text: string }> = {
+      'flanker-yahoo-ru-en-utf8-b-subject-qp-body.eml': {
+        subject: 'Simple text. How are you? Как ты поживаешь?',
+        text: 'А эта линия по-русски.',
+      },
+      'imaptools-raw-utf8-ru-subject-content-id.eml': {
+        subject: 'Пример email с вложением и Content-ID',
+        text: 'текстовое сообщение с вложением',
+      },
+      'imaptools-thunderbird-cp1251-8bit-nested-utf8-8bit.eml': {
+        subject: 'S19 IZM A7-342',
+        fromName: 'Каукин Владимир',
+        text: 'отдел расписания',
+      },
+      'rt-raw-8bit-cp1251-headers-html-only.eml': {
+        subject: 'Приглашаем руководителя, начальников подразделений на тренинг',
+        fromName: 'Учебный Центр',
+        text: 'МОТИВАЦИЯ КАК ИНСТРУМЕНТ УПРАВЛЕНИЯ ПЕРСОНАЛОМ',
+      },
+      'rt-raw-8bit-koi8r-subject-no-mime.eml': { subject: 'тест тест', text: 'феуф' },
+      'sisimai-yandex-dsn-ru-utf8-subject.eml': {
+        subject: 'Недоставленное сообщение',
+        text: 'Это письмо отправлено почтовым сервером yandex.ru.',
+      },
+    };
+    for (const [file, want] of Object.entries(expected)) {
+      const sha = createHash('sha256')
+        .update(readFileSync(path.join(FIXTURES, file)))
+        .digest('hex');
+      const [row] = await sql<{ subject: string; from_name: string | null; text_body: string }>(
+        'SELECT subject, from_name, text_body FROM inbound_email WHERE sha256 = $1',
+        [sha],
+      );
+      expect([file, row.subject.startsWith(want.subject)]).toEqual([file, true]);
+      if (want.fromName) expect([file, row.from_name]).toEqual([file, want.fromName]);
+      expect([file, row.text_body.includes(want.text)]).toEqual([file, true]);
+      expect([file, /\uFFFD/.test(`${row.subject}${row.from_name ?? ''}${row.text_body}`)]).toEqual(
+        [file, false],
+      );
     }
   });
 

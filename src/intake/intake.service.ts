@@ -8,6 +8,7 @@ import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { IntakeOutcome } from './inbound-email.entity.js';
+import { recoverRawCyrillic } from './raw-cyrillic.js';
 
 const INTAKE: ActorContext = { actor: 'system:intake' };
 const REFERENCE = /\[(HC-\d{4}-\d{6,})\]/;
@@ -94,7 +95,7 @@ export class IntakeService {
         [id],
       )) as { raw: Buffer }[];
       const parsed = await simpleParser(raw, { skipImageLinks: true });
-      const facts = factsOf(parsed);
+      const facts = factsOf(parsed, raw);
       step = 'classify';
       const kind = this.classify(parsed, facts);
       step = 'thread';
@@ -385,22 +386,28 @@ export function guessLanguage(text: string): Facts['language'] {
 // PostgreSQL text cannot hold NUL; some broken messages carry it.
 const noNul = (s: string) => s.replaceAll('\u0000', '');
 
-function factsOf(parsed: ParsedMail): Facts {
+function factsOf(parsed: ParsedMail, raw: Buffer): Facts {
   const from = firstAddress(parsed.from);
+  const recovered = recoverRawCyrillic(raw, {
+    subject: parsed.subject,
+    fromName: from?.name,
+    text: parsed.text,
+  });
   const references = Array.isArray(parsed.references)
     ? parsed.references
     : parsed.references
       ? [parsed.references]
       : [];
-  const text = noNul(parsed.text ?? '').slice(0, 100_000) || null;
+  const text = noNul(recovered.text ?? parsed.text ?? '').slice(0, 100_000) || null;
   return {
     messageId: parsed.messageId ?? null,
     inReplyTo: parsed.inReplyTo ?? null,
     references: references.slice(0, 50),
     fromAddress: from?.address ?? null,
-    fromName: from?.name ? noNul(from.name) : null,
-    subject: parsed.subject ? noNul(parsed.subject) : null,
+    fromName: (recovered.fromName ?? from?.name) ? noNul(recovered.fromName ?? from!.name!) : null,
+    subject:
+      (recovered.subject ?? parsed.subject) ? noNul(recovered.subject ?? parsed.subject!) : null,
     text,
-    language: guessLanguage(`${parsed.subject ?? ''} ${text ?? ''}`),
+    language: guessLanguage(`${recovered.subject ?? parsed.subject ?? ''} ${text ?? ''}`),
   };
 }
