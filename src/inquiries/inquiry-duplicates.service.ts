@@ -30,7 +30,7 @@ const fold = (column: string) => `translate(lower(btrim(${column})), 'ё', 'е')
 // sought person has the same surname and given name, and the years of birth do not differ.
 // `source` provides the inquiry checked as i1 (its id), its inquirer as r1 (phones, emails) and its
 // sought person as p1 (surname, given_name, birth_year). Oldest first, at most 20.
-function candidatesSql(source: string, where = 'TRUE'): string {
+function candidatesSql(source: string, where: string): string {
   return `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
         concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
         (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
@@ -55,13 +55,6 @@ const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
      JOIN sought_person p1 ON p1.inquiry_id = i1.id`,
     'i1.id = $1',
   ),
-);
-
-// One not yet saved: the intake form asks before saving.
-const PROPOSED_CANDIDATES = candidatesSql(
-  `(SELECT NULL::uuid AS id) i1
-   CROSS JOIN (SELECT $1::text[] AS phones, $2::text[] AS emails) r1
-   CROSS JOIN (SELECT $3::text AS surname, $4::text AS given_name, $5::int AS birth_year) p1`,
 );
 
 // The same check for an inquiry being created in the same statement (InquiriesService's create):
@@ -100,6 +93,16 @@ export function candidatesForNew(p: {
   };
 }
 
+// One not yet saved: the intake form asks before saving (the same check a create runs).
+const PROPOSED = candidatesForNew({
+  phones: '$1',
+  emails: '$2',
+  surname: '$3',
+  givenName: '$4',
+  birthYear: '$5',
+});
+const PROPOSED_CANDIDATES = `WITH ${PROPOSED.cte} SELECT ${PROPOSED.json} AS candidates`;
+
 export interface ProposedInquiry {
   phones: string[];
   emails: string[];
@@ -126,16 +129,17 @@ export class InquiryDuplicatesService {
 
   // For an inquiry about to be created: what the intake operator should look at first.
   async candidatesFor(proposed: ProposedInquiry): Promise<DuplicateCandidate[]> {
-    return (await this.dataSource.query(PROPOSED_CANDIDATES, [
+    const [row] = (await this.dataSource.query(PROPOSED_CANDIDATES, [
       proposed.phones,
       proposed.emails,
       proposed.surname,
       proposed.givenName ?? null,
       proposed.birthYear ?? null,
-    ])) as DuplicateCandidate[];
+    ])) as { candidates: DuplicateCandidate[] }[];
+    return row.candidates;
   }
 
-  // For an inquiry known to exist (the one just created).
+  // For an inquiry known to exist.
   candidatesOf(id: string, manager: EntityManager): Promise<DuplicateCandidate[]> {
     return CANDIDATES.run(manager, [id]);
   }
