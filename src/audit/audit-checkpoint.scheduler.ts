@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { PeriodicTask } from '../common/scheduling/periodic-task.js';
 import { AuditService } from './audit.service.js';
 
 // How often each process writes a checkpoint (replicas take turns on an advisory lock, so more
@@ -16,8 +17,10 @@ export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10 * 60_000;
 @Injectable()
 export class AuditCheckpointScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('AuditCheckpoint');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task = new PeriodicTask(
+    () => this.checkpoint(),
+    (error) => this.logger.error('audit checkpoint failed', (error as Error).stack),
+  );
 
   constructor(
     private readonly audit: AuditService,
@@ -27,36 +30,25 @@ export class AuditCheckpointScheduler implements OnApplicationBootstrap, OnModul
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    if (this.intervalMs > 0) this.task.start(this.intervalMs);
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   // One checkpoint at a time in this process; a tick that finds one running joins it.
   tick(): Promise<void> {
-    this.running ??= this.audit
-      .writeCheckpoint()
-      .then(
-        (checkpoint) => {
-          // The hash in the log is an anchor outside the database: keep these lines.
-          if (checkpoint) {
-            this.logger.log(
-              `audit checkpoint ${checkpoint.id} written: ${Object.keys(checkpoint.heads).length} stream head(s), hash ${checkpoint.hash}`,
-            );
-          }
-        },
-        (error: unknown) => {
-          this.logger.error('audit checkpoint failed', (error as Error).stack);
-        },
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+    return this.task.tick();
+  }
+
+  private async checkpoint(): Promise<void> {
+    const checkpoint = await this.audit.writeCheckpoint();
+    // The hash in the log is an anchor outside the database: keep these lines.
+    if (checkpoint) {
+      this.logger.log(
+        `audit checkpoint ${checkpoint.id} written: ${Object.keys(checkpoint.heads).length} stream head(s), hash ${checkpoint.hash}`,
+      );
+    }
   }
 }

@@ -10,6 +10,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { OutboxService } from '../mail/outbox.service.js';
+import { PeriodicTask } from '../common/scheduling/periodic-task.js';
 
 const NOTIFIER: ActorContext = { actor: 'system:callbacks' };
 const EVERY_MS = 60_000;
@@ -20,8 +21,10 @@ const EVERY_MS = 60_000;
 @Injectable()
 export class OverdueCallbackNotifier implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OverdueCallbacks');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly task = new PeriodicTask(
+    async () => void (await this.notifyOnce()),
+    (error) => this.logger.warn(`overdue callbacks: ${(error as Error).message}`),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -31,21 +34,11 @@ export class OverdueCallbackNotifier implements OnApplicationBootstrap, OnApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.mail.worker.enabled) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.notifyOnce()
-        .catch((error: unknown) => {
-          this.logger.warn(`overdue callbacks: ${(error as Error).message}`);
-          return 0;
-        })
-        .finally(() => (this.running = undefined));
-    }, EVERY_MS);
-    this.timer.unref();
+    if (this.config.mail.worker.enabled) this.task.start(EVERY_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   // One pass; returns how many callbacks it reported. Public for tests.

@@ -4,6 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { PeriodicTask } from '../common/scheduling/periodic-task.js';
 import { AppConfig } from '../config/app-config.js';
 import { IntakeService } from './intake.service.js';
 
@@ -14,8 +15,13 @@ const EVERY_MS = 60_000;
 @Injectable()
 export class IntakeSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('IntakeSweeper');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly task = new PeriodicTask(
+    async () => {
+      const n = await this.intake.sweepOnce();
+      if (n > 0) this.logger.log(`${n} stored message(s) taken up again`);
+    },
+    (error) => this.logger.warn(`sweep: ${(error as Error).message}`),
+  );
 
   constructor(
     private readonly intake: IntakeService,
@@ -23,21 +29,10 @@ export class IntakeSweeper implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.mail.worker.enabled) return;
-    const sweep = () => {
-      this.running ??= this.intake
-        .sweepOnce()
-        .then((n) => n > 0 && this.logger.log(`${n} stored message(s) taken up again`))
-        .catch((error: unknown) => this.logger.warn(`sweep: ${(error as Error).message}`))
-        .finally(() => (this.running = undefined));
-    };
-    sweep();
-    this.timer = setInterval(sweep, EVERY_MS);
-    this.timer.unref();
+    if (this.config.mail.worker.enabled) this.task.start(EVERY_MS, { now: true });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 }
