@@ -288,6 +288,19 @@ describe('mail intake (webhook)', () => {
     expect(list.status).toBe(200);
     expect((list.body.items as { id: string }[]).map((i) => i.id)).toContain(id);
     expect((await staff.agent.get('/api/intake/quarantine')).status).toBe(403);
+    // A quarantined message whose bytes are fine after all (the fix was elsewhere): run again.
+    const good = Buffer.from(
+      'From: Nina <nina.q@mail.test>\r\nSubject: Ищу мужа\r\nMessage-ID: <q-1@mail.test>\r\n\r\nИщу мужа.\r\n',
+    );
+    const [{ id: second }] = await sql<{ id: string }>(
+      `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason)
+       VALUES ('webhook', $1, 'test-quarantined-2', $2, 'quarantined', 'thread: test') RETURNING id`,
+      [good, good.length],
+    );
+    const reprocessed = await supervisor.agent
+      .post(`/api/intake/${second}/reprocess`)
+      .set('X-CSRF-Token', supervisor.csrf);
+    expect(reprocessed.body).toEqual({ id: second, outcome: 'opened' });
     const discarded = await supervisor.agent
       .post(`/api/intake/${id}/discard`)
       .set('X-CSRF-Token', supervisor.csrf);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { PageQuery } from '../common/dto/page.query.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
@@ -31,7 +31,7 @@ export class IntakeQuarantineService {
   }
 
   async reprocess(id: string, actor: ActorContext) {
-    await this.mustBeQuarantined(id);
+    await this.mustBeQuarantined(this.dataSource.manager, id);
     await this.audit.append({
       action: 'intake.reprocess',
       actor,
@@ -43,7 +43,8 @@ export class IntakeQuarantineService {
 
   async discard(id: string, actor: ActorContext) {
     return this.dataSource.transaction(async (manager) => {
-      await this.mustBeQuarantined(id);
+      // Locked: a discard racing a reprocess (or another discard) waits, then finds the outcome.
+      await this.mustBeQuarantined(manager, id, 'FOR UPDATE');
       await manager.query(`UPDATE inbound_email SET outcome = 'discarded' WHERE id = $1`, [id]);
       await this.audit.appendInTransaction(manager, {
         action: 'intake.discard',
@@ -57,8 +58,8 @@ export class IntakeQuarantineService {
     });
   }
 
-  private async mustBeQuarantined(id: string): Promise<void> {
-    const [row] = (await this.dataSource.query(`SELECT outcome FROM inbound_email WHERE id = $1`, [
+  private async mustBeQuarantined(manager: EntityManager, id: string, lock = ''): Promise<void> {
+    const [row] = (await manager.query(`SELECT outcome FROM inbound_email WHERE id = $1 ${lock}`, [
       id,
     ])) as { outcome: string }[];
     if (!row) throw new DomainException('not_found', 'No such message', { detail: `No ${id}.` });
