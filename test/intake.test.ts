@@ -230,11 +230,13 @@ describe('mail intake (webhook)', () => {
     const [inquiry] = await sql<{
       channel: string;
       status: string;
+      referenced: boolean;
       full_name: string;
       preferred_language: string;
       emails: string[];
     }>(
-      `SELECT i.channel, i.status, r.full_name, r.preferred_language, r.emails
+      `SELECT i.channel, i.status, i.reference ~ '^HC-[0-9]{4}-[0-9]{6}$' AS referenced,
+         r.full_name, r.preferred_language, r.emails
        FROM inbound_email e JOIN inquiry i ON i.id = e.inquiry_id JOIN inquirer r ON r.id = i.inquirer_id
        WHERE e.id = $1`,
       [res.body.id],
@@ -242,6 +244,7 @@ describe('mail intake (webhook)', () => {
     expect(inquiry).toEqual({
       channel: 'email',
       status: 'received',
+      referenced: true,
       full_name: 'Марія Коваль',
       preferred_language: 'uk',
       emails: ['maria.koval@mail.test'],

@@ -12,6 +12,7 @@ import { SoughtPerson } from '../people/sought-person.entity.js';
 import { checkBirthDate } from './birth-date.util.js';
 import type { CreateInquiryDto } from './dto/create-inquiry.dto.js';
 import type { ListInquiriesQuery } from './dto/list-inquiries.query.js';
+import { NEXT_REFERENCE_CTE } from './inquiry-reference.sql.js';
 import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
 import { notFound } from './inquiry-lock.util.js';
 import {
@@ -61,17 +62,15 @@ function insertCaseStatement(dataSource: DataSource): PreparedStatement {
     birthYear: '$14',
   });
   return new PreparedStatement(
-    'homecoming_inquiry_create_v2',
+    'homecoming_inquiry_create_v3',
     `WITH r AS (
        INSERT INTO inquirer (full_name, relationship, phones, emails, preferred_language, country,
          city, notes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *),
-     n AS (SELECT nextval('inquiry_reference_seq')::text AS n),
+     ${NEXT_REFERENCE_CTE},
      i AS (
        INSERT INTO inquiry (reference, channel, status, priority, inquirer_id)
-       SELECT 'HC-' || extract(year FROM now() AT TIME ZONE 'UTC')::int || '-'
-           || lpad(n.n, greatest(6, length(n.n)), '0'), $9, 'received', $10, r.id
-       FROM r, n RETURNING *),
+       SELECT ref.reference, $9, 'received', $10, r.id FROM r, ref RETURNING *),
      p AS (
        INSERT INTO sought_person (inquiry_id, surname, given_name, patronymic, birth_year,
          birth_month, birth_day, place_of_birth, military_unit, rank, personal_number,

@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
+import { NEXT_REFERENCE_CTE } from '../inquiries/inquiry-reference.sql.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { IntakeOutcome } from './inbound-email.entity.js';
 import { recoverRawCyrillic } from './raw-cyrillic.js';
@@ -265,12 +266,11 @@ export class IntakeService {
       `WITH r AS (
          INSERT INTO inquirer (full_name, relationship, emails, preferred_language)
          VALUES ($1, 'other', ARRAY[$2::text], $3) RETURNING id, preferred_language),
-       n AS (SELECT nextval('inquiry_reference_seq')::text AS n),
+       ${NEXT_REFERENCE_CTE},
        i AS (
          INSERT INTO inquiry (reference, channel, status, inquirer_id)
-         SELECT 'HC-' || extract(year FROM now() AT TIME ZONE 'UTC')::int || '-'
-             || lpad(n.n, greatest(6, length(n.n)), '0'), 'email', 'received', r.id
-         FROM r, n RETURNING id, reference, created_at),
+         SELECT ref.reference, 'email', 'received', r.id FROM r, ref
+         RETURNING id, reference, created_at),
        h AS (
          INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, actor)
          SELECT i.id, 'received', i.created_at, $4 FROM i)
