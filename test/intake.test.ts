@@ -314,7 +314,7 @@ describe('mail intake (webhook)', () => {
     expect([again.status, again.body.code]).toEqual([409, 'conflict']);
   });
 
-  it('refuses a bad signature, a stale timestamp, another content type and an oversized body', async () => {
+  it('refuses a bad signature, a stale timestamp, another content type, an empty and an oversized body', async () => {
     const body = Buffer.from('From: a@b.test\r\nSubject: x\r\n\r\nhi\r\n');
     const bad = await post(body, { signature: 'sha256=00' });
     const stale = String(Math.floor(Date.now() / 1000) - 3_600);
@@ -327,11 +327,13 @@ describe('mail intake (webhook)', () => {
       .set('Content-Type', 'application/json')
       .send({ raw: 'x' });
     const big = await post(Buffer.alloc(3 * 1024 * 1024, 0x41));
+    const empty = await post(Buffer.alloc(0));
 
     expect([bad.status, bad.body.code]).toEqual([401, 'unauthorized']);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect([old.status, old.body.detail]).toEqual([401, expect.stringContaining('window')]);
     expect([json.status, json.body.code]).toEqual([415, 'unsupported_media_type']);
     expect([big.status, big.body.code]).toEqual([413, 'payload_too_large']);
+    expect([empty.status, empty.body.errors?.[0]?.field]).toEqual([400, 'body']);
   });
 });

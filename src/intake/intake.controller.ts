@@ -13,7 +13,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Public, Roles } from '../common/decorators/access-policy.decorator.js';
 import { PageQuery } from '../common/dto/page.query.js';
-import { DomainException } from '../common/exceptions/domain.exception.js';
+import {
+  DomainException,
+  ValidationFailedException,
+} from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { IntakeQuarantineService } from './intake-quarantine.service.js';
@@ -57,6 +60,11 @@ export class IntakeController {
       throw new DomainException('unsupported_media_type', 'Send the raw message', {
         detail: 'The body must be the raw RFC 5322 message with Content-Type: message/rfc822.',
       });
+    }
+    if (req.body.length === 0) {
+      throw new ValidationFailedException([
+        { field: 'body', rule: 'required', message: 'the raw message is empty' },
+      ]);
     }
     const seconds = Number(timestamp);
     if (!timestamp || !/^\d{9,12}$/.test(timestamp) || !Number.isFinite(seconds)) {
