@@ -80,9 +80,12 @@ async function tamper(log: AuditLog, sql: string, params: unknown[] = []) {
   });
 }
 
-async function appendMany(log: AuditLog, inputs: AuditEventInput[]) {
+async function appendMany(log: AuditLog, inputs: AuditEventInput[], apartMs = 0) {
   const events = [];
-  for (const input of inputs) events.push(await log.sut.append(input));
+  for (const input of inputs) {
+    events.push(await log.sut.append(input));
+    if (apartMs) await new Promise((resolve) => setTimeout(resolve, apartMs));
+  }
   return events;
 }
 
@@ -569,18 +572,24 @@ describe('listing', () => {
 
   beforeAll(async () => {
     log = await openLog();
-    await appendMany(log, [
-      makeInput({ inquiryId, action: 'inquiry.create', actor: staff(user) }),
-      makeInput({ inquiryId, action: 'inquiry.read', actor: staff(user) }),
-      makeInput({
-        inquiryId: undefined,
-        action: 'user.login',
-        actor: staff(user),
-        entityType: 'staff_user',
-        entityId: user,
-      }),
-      makeInput({ inquiryId, action: 'inquiry.transition' }),
-    ]);
+    // Times are kept to the millisecond; events within one millisecond have no order between
+    // streams, so each is appended in a millisecond of its own.
+    await appendMany(
+      log,
+      [
+        makeInput({ inquiryId, action: 'inquiry.create', actor: staff(user) }),
+        makeInput({ inquiryId, action: 'inquiry.read', actor: staff(user) }),
+        makeInput({
+          inquiryId: undefined,
+          action: 'user.login',
+          actor: staff(user),
+          entityType: 'staff_user',
+          entityId: user,
+        }),
+        makeInput({ inquiryId, action: 'inquiry.transition' }),
+      ],
+      3,
+    );
   });
 
   afterAll(async () => {
