@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { migrations } from '../migrations/index.js';
+import { ImapIntakeService } from '../src/intake/imap/imap-intake.service.js';
 import { ReadinessService } from '../src/health/readiness.service.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { withClient } from './support/test-database.js';
@@ -74,7 +75,11 @@ describe('health', () => {
       migrations: [...migrations, NotYetApplied1700000000001],
     }).initialize();
     try {
-      const readiness = new ReadinessService(new HealthIndicatorService(), dataSource);
+      const readiness = new ReadinessService(
+        new HealthIndicatorService(),
+        dataSource,
+        sut.app.get(ImapIntakeService),
+      );
       const results = await Promise.all(readiness.checks().map((check) => check()));
 
       expect(results).toContainEqual({

@@ -45,6 +45,20 @@ export abstract class AppConfig {
     readonly webhookSecret?: string;
     readonly maxBytes: number;
     readonly replayWindowMs: number;
+    readonly maxAttachments: number;
+    readonly maxAttachmentBytes: number;
+    // Absent: no IMAP door.
+    readonly imap?: {
+      readonly host: string;
+      readonly port: number;
+      readonly tls: Environment['IMAP_TLS'];
+      readonly user: string;
+      readonly password: string;
+      readonly mailboxes: readonly string[];
+      readonly processedFolder: string;
+      readonly pollIntervalMs: number;
+      readonly leaseMs: number;
+    };
   };
   abstract readonly mail: {
     // Absent: messages are written as .eml files under `dir`.
@@ -102,6 +116,15 @@ export function loadConfig(source: NodeJS.ProcessEnv): AppConfig {
   }
   if (env.SMTP_USER && !env.SMTP_PASSWORD) {
     problems.push('SMTP_PASSWORD: is required with SMTP_USER');
+  }
+  if (env.IMAP_HOST && (!env.IMAP_USER || !env.IMAP_PASSWORD)) {
+    problems.push('IMAP_USER, IMAP_PASSWORD: are required with IMAP_HOST');
+  }
+  if (
+    env.IMAP_HOST &&
+    env.IMAP_MAILBOXES.split(',').some((m) => m.trim() === env.IMAP_PROCESSED_FOLDER)
+  ) {
+    problems.push('IMAP_PROCESSED_FOLDER: must not be one of IMAP_MAILBOXES');
   }
   if (env.MAIL_TIME_ZONE && !validTimeZone(env.MAIL_TIME_ZONE)) {
     problems.push(
@@ -178,6 +201,21 @@ function toAppConfig(env: Environment): AppConfig {
       webhookSecret: env.INTAKE_WEBHOOK_SECRET,
       maxBytes: env.INTAKE_MAX_BYTES,
       replayWindowMs: env.INTAKE_REPLAY_WINDOW_SECONDS * 1_000,
+      maxAttachments: env.INTAKE_MAX_ATTACHMENTS,
+      maxAttachmentBytes: env.INTAKE_MAX_ATTACHMENT_BYTES,
+      imap: env.IMAP_HOST
+        ? {
+            host: env.IMAP_HOST,
+            port: env.IMAP_PORT,
+            tls: env.IMAP_TLS,
+            user: env.IMAP_USER!,
+            password: env.IMAP_PASSWORD!,
+            mailboxes: [...new Set(env.IMAP_MAILBOXES.split(',').map((m) => m.trim()))],
+            processedFolder: env.IMAP_PROCESSED_FOLDER,
+            pollIntervalMs: env.IMAP_POLL_INTERVAL_MS,
+            leaseMs: env.IMAP_LEASE_SECONDS * 1_000,
+          }
+        : undefined,
     },
     mail: {
       smtp: env.SMTP_HOST

@@ -25,9 +25,11 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATA_ENCRYPTION_KEY',
   'SMTP_PASSWORD',
   'INTAKE_WEBHOOK_SECRET',
+  'IMAP_PASSWORD',
 ]);
 
 export const SMTP_TLS_MODES = ['starttls', 'tls', 'none'] as const;
+export const IMAP_TLS_MODES = ['tls', 'starttls', 'none'] as const;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -298,4 +300,72 @@ export class Environment {
   @Max(3_600)
   @Transform(toInt)
   INTAKE_REPLAY_WINDOW_SECONDS = 300;
+
+  // Attachments kept per message, and the largest one kept (bytes); the rest are listed on the
+  // message with the reason they were not kept.
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  @Transform(toInt)
+  INTAKE_MAX_ATTACHMENTS = 20;
+
+  @IsInt()
+  @Min(1_024)
+  @Max(200 * 1024 * 1024)
+  @Transform(toInt)
+  INTAKE_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024;
+
+  // The IMAP door: off while IMAP_HOST is unset.
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9.-]+$/, { message: 'must be a host name or IP address' })
+  @Transform(trim)
+  IMAP_HOST?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @Transform(toInt)
+  IMAP_PORT = 993;
+
+  // tls: TLS from the first byte (port 993); starttls: plain connection upgraded, required (143);
+  // none: no encryption (a server on localhost only).
+  @IsIn(IMAP_TLS_MODES)
+  @Transform(trim)
+  IMAP_TLS: (typeof IMAP_TLS_MODES)[number] = 'tls';
+
+  @IsOptional()
+  @IsString()
+  IMAP_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  IMAP_PASSWORD?: string;
+
+  // Folders read, comma-separated.
+  @IsString()
+  @Matches(/^[^,\r\n]+(,[^,\r\n]+)*$/, { message: 'must be folder names separated by commas' })
+  @Transform(trim)
+  IMAP_MAILBOXES = 'INBOX';
+
+  // Where a message goes once it is stored (flagged \Seen), created when missing.
+  @IsString()
+  @MinLength(1)
+  @Transform(trim)
+  IMAP_PROCESSED_FOLDER = 'Processed';
+
+  // Checked this often even when IDLE says nothing (and always on servers without IDLE).
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  @Transform(toInt)
+  IMAP_POLL_INTERVAL_MS = 60_000;
+
+  // One replica reads a mailbox; it holds the mailbox's lease and renews it; another takes it
+  // over when it is not renewed within this time.
+  @IsInt()
+  @Min(5)
+  @Max(3_600)
+  @Transform(toInt)
+  IMAP_LEASE_SECONDS = 60;
 }

@@ -12,7 +12,9 @@ import { Inquiry } from '../inquiries/inquiry.entity.js';
 import { OutboxMessage } from '../mail/outbox.entity.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import { SoughtPerson } from '../people/sought-person.entity.js';
+import { InboundAttachment } from '../intake/inbound-attachment.entity.js';
 import { InboundEmail } from '../intake/inbound-email.entity.js';
+import { ImapMailbox } from '../intake/imap/imap-mailbox.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -32,4 +34,6 @@ export const entities: (new () => object)[] = [
   Call,
   Callback,
   InboundEmail,
+  InboundAttachment,
+  ImapMailbox,
 ];

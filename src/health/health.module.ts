@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { IntakeModule } from '../intake/intake.module.js';
 import { HealthController } from './health.controller.js';
 import { ReadinessService } from './readiness.service.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }), IntakeModule],
   controllers: [HealthController],
   providers: [ReadinessService],
 })

@@ -28,6 +28,13 @@ export const INTAKE_OUTCOMES = [
 ] as const;
 export type IntakeOutcome = (typeof INTAKE_OUTCOMES)[number];
 
+export interface AuthenticationResults {
+  server: string;
+  spf: string | null;
+  dkim: string | null;
+  dmarc: string | null;
+}
+
 // One message as it arrived, raw bytes first; everything else is derived from them.
 @Entity()
 @Check(
@@ -78,6 +85,15 @@ export class InboundEmail {
 
   @Column({ type: 'text', nullable: true })
   textBody!: string | null;
+
+  // The HTML part, sanitised for display (no scripts, styles, remote images or event handlers).
+  @Column({ type: 'text', nullable: true })
+  htmlBody!: string | null;
+
+  // SPF, DKIM and DMARC results from the topmost Authentication-Results header (the one our
+  // receiving server adds; lower ones could be written by anyone). Null when there is none.
+  @Column({ type: 'jsonb', nullable: true })
+  authentication!: AuthenticationResults | null;
 
   // ru, uk or other: guessed from the text.
   @Column({ type: 'text', nullable: true })

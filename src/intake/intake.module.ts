@@ -5,11 +5,13 @@ import { IntakeQuarantineService } from './intake-quarantine.service.js';
 import { IntakeController } from './intake.controller.js';
 import { IntakeService } from './intake.service.js';
 import { IntakeSweeper } from './intake-sweeper.js';
+import { ImapIntakeService } from './imap/imap-intake.service.js';
 
-// Mail in: one pipeline behind every door (the webhook; IMAP to come).
+// Mail in: one pipeline behind both doors, the webhook and IMAP.
 @Module({
   imports: [AuditModule, MailModule],
   controllers: [IntakeController],
-  providers: [IntakeService, IntakeQuarantineService, IntakeSweeper],
+  providers: [IntakeService, IntakeQuarantineService, IntakeSweeper, ImapIntakeService],
+  exports: [ImapIntakeService],
 })
 export class IntakeModule {}

@@ -1,14 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { convert as htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { createHash } from 'node:crypto';
+import sanitizeHtml from 'sanitize-html';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { NEXT_REFERENCE_CTE } from '../inquiries/inquiry-reference.sql.js';
 import { OutboxService } from '../mail/outbox.service.js';
-import type { IntakeOutcome } from './inbound-email.entity.js';
+import { inspectAttachments, type InspectedAttachment } from './attachments.js';
+import type { AuthenticationResults, IntakeOutcome } from './inbound-email.entity.js';
 import { recoverRawCyrillic } from './raw-cyrillic.js';
 
 const INTAKE: ActorContext = { actor: 'system:intake' };
@@ -26,6 +29,8 @@ interface Facts {
   fromName: string | null;
   subject: string | null;
   text: string | null;
+  html: string | null;
+  authentication: AuthenticationResults | null;
   language: 'ru' | 'uk' | 'en' | 'other';
 }
 
@@ -71,6 +76,18 @@ export class IntakeService {
     return { id: stored.id, outcome: await this.process(stored.id), duplicate: false };
   }
 
+  // A message that could not be fetched whole (too large): what there is of it (its headers) is
+  // kept in the quarantine with the reason, for a person to deal with.
+  async quarantineUnfetched(partial: Buffer, source: string, reason: string): Promise<void> {
+    const sha256 = createHash('sha256').update(partial).digest('hex');
+    await this.dataSource.query(
+      `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
+       VALUES ($1, $2, $3, $4, 'quarantined', $5, now())
+       ON CONFLICT (sha256) DO NOTHING`,
+      [source, partial, sha256, partial.length, reason.slice(0, 500)],
+    );
+  }
+
   // Messages stored but never processed (the process died in between): taken up again. Runs
   // where the mail sender runs; safe with replicas (process() decides under the row's lock).
   async sweepOnce(olderThanMs = 60_000): Promise<number> {
@@ -97,6 +114,11 @@ export class IntakeService {
       )) as { raw: Buffer }[];
       const parsed = await simpleParser(raw, { skipImageLinks: true });
       const facts = factsOf(parsed, raw);
+      step = 'attachments';
+      const attachments = await inspectAttachments(parsed.attachments, {
+        maxCount: this.config.intake.maxAttachments,
+        maxBytes: this.config.intake.maxAttachmentBytes,
+      });
       step = 'classify';
       const kind = this.classify(parsed, facts);
       step = 'thread';
@@ -110,7 +132,8 @@ export class IntakeService {
         await manager.query(
           `UPDATE inbound_email SET message_id = $2, in_reply_to = $3, "references" = $4,
              from_address = $5, from_name = $6, subject = $7, text_body = $8, language = $9,
-             outcome = $10, inquiry_id = $11, needs_review = $12, reason = $13, processed_at = now()
+             outcome = $10, inquiry_id = $11, needs_review = $12, reason = $13, processed_at = now(),
+             html_body = $14, authentication = $15
            WHERE id = $1`,
           [
             id,
@@ -126,8 +149,11 @@ export class IntakeService {
             decision.inquiryId,
             decision.needsReview,
             decision.reason,
+            facts.html,
+            facts.authentication,
           ],
         );
+        await this.keepAttachments(manager, id, attachments);
         return decision.outcome;
       });
     } catch (error) {
@@ -319,15 +345,74 @@ export class IntakeService {
         reason: 'not about our mail',
       };
     }
+    const address = await this.markUndeliverable(manager, hit.inquiry_id, raw);
     await this.audit.appendInTransaction(manager, {
       action: 'mail.bounced',
       actor: INTAKE,
       entityType: 'outbox_message',
       entityId: hit.id,
       inquiryId: hit.inquiry_id,
-      after: { report: id },
+      after: { report: id, undeliverable: address !== null },
     });
     return { outcome: 'bounce', inquiryId: hit.inquiry_id, needsReview: false, reason: null };
+  }
+
+  // Listed, kept or not, in one statement per attachment (the bytes go as parameters).
+  private async keepAttachments(
+    manager: EntityManager,
+    id: string,
+    attachments: InspectedAttachment[],
+  ): Promise<void> {
+    for (const a of attachments) {
+      await manager.query(
+        `INSERT INTO inbound_attachment (inbound_email_id, position, filename, declared_type,
+           sniffed_type, size_bytes, sha256, content, stored, blocked, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          id,
+          a.position,
+          a.filename,
+          a.declaredType,
+          a.sniffedType,
+          a.sizeBytes,
+          a.sha256,
+          a.content,
+          a.stored,
+          a.blocked,
+          a.reason,
+        ],
+      );
+    }
+  }
+
+  // The address the report names (Final-Recipient, else Original-Recipient), when it is one of
+  // the case's inquirer's; else the one our mail went to (the first not yet undeliverable).
+  // Returns the address marked, or null when there was none to mark.
+  private async markUndeliverable(
+    manager: EntityManager,
+    inquiryId: string,
+    raw: Buffer,
+  ): Promise<string | null> {
+    const text = raw.toString('latin1');
+    const named = (/^Final-Recipient:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(text) ??
+      /^Original-Recipient:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(
+        text,
+      ))?.[1]?.toLowerCase();
+    const [row] = (await manager.query(
+      `UPDATE inquirer r SET undeliverable_emails = array_append(r.undeliverable_emails, chosen.address)
+       FROM (
+         SELECT r2.id, coalesce(
+           (SELECT e FROM unnest(r2.emails) e WHERE e = $2),
+           (SELECT e FROM unnest(r2.emails) WITH ORDINALITY AS x(e, n)
+             WHERE e <> ALL(r2.undeliverable_emails) ORDER BY n LIMIT 1)) AS address
+         FROM inquiry i JOIN inquirer r2 ON r2.id = i.inquirer_id WHERE i.id = $1
+       ) chosen
+       WHERE r.id = chosen.id AND chosen.address IS NOT NULL
+         AND chosen.address <> ALL(r.undeliverable_emails)
+       RETURNING chosen.address`,
+      [inquiryId, named ?? ''],
+    )) as [{ address: string }[], number];
+    return row[0]?.address ?? null;
   }
 
   private async record(
@@ -398,7 +483,11 @@ function factsOf(parsed: ParsedMail, raw: Buffer): Facts {
     : parsed.references
       ? [parsed.references]
       : [];
-  const text = noNul(recovered.text ?? parsed.text ?? '').slice(0, 100_000) || null;
+  const html = typeof parsed.html === 'string' ? parsed.html : null;
+  const plain =
+    recovered.text ??
+    (parsed.text?.trim() ? parsed.text : html ? htmlToText(html, { wordwrap: false }) : '');
+  const text = noNul(plain).slice(0, 100_000) || null;
   return {
     messageId: parsed.messageId ?? null,
     inReplyTo: parsed.inReplyTo ?? null,
@@ -408,6 +497,43 @@ function factsOf(parsed: ParsedMail, raw: Buffer): Facts {
     subject:
       (recovered.subject ?? parsed.subject) ? noNul(recovered.subject ?? parsed.subject!) : null,
     text,
+    html: html ? noNul(sanitizeHtml(html, SANITIZE)).slice(0, 500_000) || null : null,
+    authentication: authenticationOf(parsed),
     language: guessLanguage(`${recovered.subject ?? parsed.subject ?? ''} ${text ?? ''}`),
+  };
+}
+
+// Safe to show in the case's page: no scripts, styles, forms, frames or images (remote images
+// tell the sender the mail was read); links open elsewhere and carry no referrer.
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: sanitizeHtml.defaults.allowedTags.filter((tag) => tag !== 'img'),
+  allowedAttributes: {
+    a: ['href', 'title', 'rel', 'target'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  transformTags: {
+    a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
+  },
+};
+
+// The topmost Authentication-Results header: the one the receiving server added. Headers
+// further down came with the message and prove nothing.
+function authenticationOf(parsed: ParsedMail): AuthenticationResults | null {
+  const line = parsed.headerLines.find((h) => h.key === 'authentication-results')?.line;
+  if (!line) return null;
+  const value = line
+    .replace(/^[^:]*:/, '')
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
+  const result = (method: string) =>
+    new RegExp(`(?:^|[;\\s])${method}\\s*=\\s*([a-z]+)`, 'i').exec(value)?.[1].toLowerCase() ??
+    null;
+  return {
+    server: value.split(';')[0].trim().split(/\s+/)[0].slice(0, 200),
+    spf: result('spf'),
+    dkim: result('dkim'),
+    dmarc: result('dmarc'),
   };
 }

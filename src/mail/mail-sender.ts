@@ -51,6 +51,7 @@ interface Claimed {
   status: string | null;
   inquirer_name: string | null;
   inquirer_emails: string[] | null;
+  inquirer_undeliverable: string[] | null;
   preferred_language: string | null;
   sought_person_name: string | null;
   staff_name: string | null;
@@ -169,7 +170,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
          RETURNING o.*)
        SELECT c.id, c.event_type, c.inquiry_id, c.recipient_kind, c.recipient_id, c.payload,
          c.attempts, c.claim_token, c.message_id, i.reference, i.status,
-         r.full_name AS inquirer_name, r.emails AS inquirer_emails, r.preferred_language,
+         r.full_name AS inquirer_name, r.emails AS inquirer_emails,
+         r.undeliverable_emails AS inquirer_undeliverable, r.preferred_language,
          hc_full_name(p.surname, p.given_name, p.patronymic) AS sought_person_name,
          s.display_name AS staff_name, s.email AS staff_email,
          author.display_name AS sender_name,
@@ -212,8 +214,19 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       return { kind: 'failed', error: `no template for ${row.event_type} or no case` };
     }
     const event = row.event_type;
-    const to = row.recipient_kind === 'staff' ? row.staff_email : row.inquirer_emails?.[0];
-    if (!to) return { kind: 'suppressed', error: 'the recipient has no email address' };
+    // A family's first address that has not bounced.
+    const to =
+      row.recipient_kind === 'staff'
+        ? row.staff_email
+        : row.inquirer_emails?.find((e) => !row.inquirer_undeliverable?.includes(e));
+    if (!to) {
+      return {
+        kind: 'suppressed',
+        error: row.inquirer_emails?.length
+          ? 'every address of the recipient bounced'
+          : 'the recipient has no email address',
+      };
+    }
     // Checked again at sending time: consent can be withdrawn after the message was queued.
     if (DISCLOSES_DETENTION.has(event as never)) {
       const verdict = await this.dataSource.transaction((manager) =>

@@ -35,6 +35,10 @@ export class Inquirer {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   emails!: string[];
 
+  // Addresses our mail bounced from (a delivery report said so): not written to again.
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  undeliverableEmails!: string[];
+
   @Column({ type: 'text', default: 'ru' })
   preferredLanguage!: Language;
 
