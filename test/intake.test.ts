@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
@@ -7,12 +6,13 @@ import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
 import { intakeSignature } from '../src/intake/intake.controller.js';
 import { IntakeService } from '../src/intake/intake.service.js';
+import yazl from 'yazl';
 import { MailSender } from '../src/mail/mail-sender.js';
+import { expectCyrillicDecoded, FIXTURES } from './support/cyrillic-fixtures.js';
 import { createInquiry } from './support/inquiries.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
-const FIXTURES = '../shared/fixtures/email/real';
 const SECRET = 'test-intake-secret-0123456789abcdef0123';
 const OUTCOMES = ['attached', 'opened', 'auto_reply', 'bounce', 'ignored', 'quarantined'];
 
@@ -44,6 +44,8 @@ describe('mail intake (webhook)', () => {
         TOTP_REQUIRED_ROLES: 'none',
         INTAKE_WEBHOOK_SECRET: SECRET,
         INTAKE_MAX_BYTES: String(2 * 1024 * 1024),
+        INTAKE_MAX_ATTACHMENTS: '4',
+        INTAKE_MAX_ATTACHMENT_BYTES: String(200 * 1024),
         MAIL_FROM: 'homecoming <cases@homecoming.test>',
         MAIL_DIR: path.join('/tmp', `homecoming-intake-test-${process.pid}`),
       },
@@ -80,47 +82,8 @@ describe('mail intake (webhook)', () => {
     }
   });
 
-  it('decodes Cyrillic in every form: RFC 2047, raw 8-bit UTF-8, windows-1251 and KOI8-R with no charset, HTML only', async () => {
-    const expected: Record<string, { subject: string; fromName?: string; text: string }> = {
-      'flanker-yahoo-ru-en-utf8-b-subject-qp-body.eml': {
-        subject: 'Simple text. How are you? Как ты поживаешь?',
-        text: 'А эта линия по-русски.',
-      },
-      'imaptools-raw-utf8-ru-subject-content-id.eml': {
-        subject: 'Пример email с вложением и Content-ID',
-        text: 'текстовое сообщение с вложением',
-      },
-      'imaptools-thunderbird-cp1251-8bit-nested-utf8-8bit.eml': {
-        subject: 'S19 IZM A7-342',
-        fromName: 'Каукин Владимир',
-        text: 'отдел расписания',
-      },
-      'rt-raw-8bit-cp1251-headers-html-only.eml': {
-        subject: 'Приглашаем руководителя, начальников подразделений на тренинг',
-        fromName: 'Учебный Центр',
-        text: 'МОТИВАЦИЯ КАК ИНСТРУМЕНТ УПРАВЛЕНИЯ ПЕРСОНАЛОМ',
-      },
-      'rt-raw-8bit-koi8r-subject-no-mime.eml': { subject: 'тест тест', text: 'феуф' },
-      'sisimai-yandex-dsn-ru-utf8-subject.eml': {
-        subject: 'Недоставленное сообщение',
-        text: 'Это письмо отправлено почтовым сервером yandex.ru.',
-      },
-    };
-    for (const [file, want] of Object.entries(expected)) {
-      const sha = createHash('sha256')
-        .update(readFileSync(path.join(FIXTURES, file)))
-        .digest('hex');
-      const [row] = await sql<{ subject: string; from_name: string | null; text_body: string }>(
-        'SELECT subject, from_name, text_body FROM inbound_email WHERE sha256 = $1',
-        [sha],
-      );
-      expect([file, row.subject.startsWith(want.subject)]).toEqual([file, true]);
-      if (want.fromName) expect([file, row.from_name]).toEqual([file, want.fromName]);
-      expect([file, row.text_body.includes(want.text)]).toEqual([file, true]);
-      expect([file, /\uFFFD/.test(`${row.subject}${row.from_name ?? ''}${row.text_body}`)]).toEqual(
-        [file, false],
-      );
-    }
+  it('decodes Cyrillic in every form: RFC 2047, raw 8-bit UTF-8, windows-1251 and KOI8-R with no charset, HTML only, raw 8-bit file names', async () => {
+    await expectCyrillicDecoded(sql);
   });
 
   it('creates nothing new when the same messages arrive again', async () => {
@@ -208,6 +171,264 @@ describe('mail intake (webhook)', () => {
     const actions = (detail.body.timeline as { action: string }[]).map((e) => e.action);
     expect(actions.filter((a) => a === 'email.received')).toHaveLength(3);
     expect(actions).toContain('email.auto_reply');
+  });
+
+  it('threads a reply that has only In-Reply-To, no tag and another sender address', async () => {
+    const { id } = await createInquiry(staff, {
+      inquirer: {
+        fullName: 'Сидоренко Галина',
+        relationship: 'mother',
+        emails: ['galyna@mail.test'],
+        preferredLanguage: 'uk',
+      },
+    });
+    while ((await sut.app.get(MailSender).drainOnce()) > 0);
+    const [{ message_id: ours }] = await sql<{ message_id: string }>(
+      `SELECT message_id FROM outbox_message WHERE inquiry_id = $1 AND state = 'sent'`,
+      [id],
+    );
+    const res = await post(
+      Buffer.from(
+        `From: Halyna <halyna.work@mail.test>\r\nSubject: Re: відповідь\r\nIn-Reply-To: ${ours}\r\n` +
+          `Message-ID: <only-irt@mail.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nДякую!\r\n`,
+      ),
+    );
+    const [row] = await sql<{ inquiry_id: string; needs_review: boolean }>(
+      'SELECT inquiry_id, needs_review FROM inbound_email WHERE id = $1',
+      [res.body.id],
+    );
+    expect([res.body.outcome, row]).toEqual(['attached', { inquiry_id: id, needs_review: false }]);
+  });
+
+  it('keeps attachments within the limits, lists the rest with the reason, blocks executables and archives holding them', async () => {
+    const zipOf = (entries: Record<string, string>) =>
+      new Promise<Buffer>((resolve) => {
+        const zip = new yazl.ZipFile();
+        for (const [name, body] of Object.entries(entries)) zip.addBuffer(Buffer.from(body), name);
+        const chunks: Buffer[] = [];
+        zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+        zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+        zip.end();
+      });
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    const parts: [string, string, Buffer][] = [
+      ['Паспорт сина.pdf', 'application/pdf', pdf],
+      [
+        'invoice.exe',
+        'application/octet-stream',
+        Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'),
+      ],
+      ['photos.zip', 'application/zip', await zipOf({ 'photo.txt': 'a', 'run.exe': 'MZ' })],
+      ['letters.zip', 'application/zip', await zipOf({ 'letter.txt': 'Дорогой сын' })],
+      ['big.bin', 'application/octet-stream', Buffer.alloc(300 * 1024, 7)],
+      ['fifth.txt', 'text/plain', Buffer.from('over the count')],
+      ['sixth.txt', 'text/plain', Buffer.from('over the count')],
+    ];
+    const boundary = 'b-attachments';
+    const raw = Buffer.from(
+      [
+        'From: Olena <olena.att@mail.test>',
+        'Subject: Документы',
+        'Message-ID: <attachments-1@mail.test>',
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Документы сына во вложении.',
+        ...parts.flatMap(([name, type, bytes]) => [
+          `--${boundary}`,
+          `Content-Type: ${type}`,
+          `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          bytes.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        ]),
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    );
+    const res = await post(raw);
+    expect(res.body.outcome).toBe('opened');
+    const [{ inquiry_id: inquiryId }] = await sql<{ inquiry_id: string }>(
+      'SELECT inquiry_id FROM inbound_email WHERE id = $1',
+      [res.body.id],
+    );
+    const listed = await staff.agent.get(`/api/inquiries/${inquiryId}/inbound-emails`);
+    expect(listed.status).toBe(200);
+    const attachments = listed.body.items[0].attachments as {
+      id: string;
+      filename: string;
+      sniffedType: string | null;
+      sizeBytes: number;
+      stored: boolean;
+      blocked: boolean;
+      reason: string | null;
+    }[];
+    const brief = attachments.map((a) => [a.filename, a.stored, a.blocked, a.reason]);
+    expect(brief).toEqual([
+      ['Паспорт сина.pdf', true, false, null],
+      ['invoice.exe', true, true, 'an executable program'],
+      ['photos.zip', true, true, 'an archive holding an executable program'],
+      ['letters.zip', true, false, null],
+      ['big.bin', false, false, 'larger than the 200 kB limit'],
+      ['fifth.txt', false, false, 'more than 4 attachments in one message'],
+      ['sixth.txt', false, false, 'more than 4 attachments in one message'],
+    ]);
+    expect(attachments[0]).toMatchObject({ sniffedType: 'application/pdf', sizeBytes: pdf.length });
+    expect(attachments[1].sniffedType).toBe('application/x-msdownload');
+
+    const download = await staff.agent
+      .get(`/api/inbound-attachments/${attachments[0].id}`)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(download.status).toBe(200);
+    expect(Buffer.compare(download.body as Buffer, pdf)).toBe(0);
+    expect(download.headers['content-disposition']).toContain(
+      `filename*=UTF-8''${encodeURIComponent('Паспорт сина.pdf')}`,
+    );
+    expect(download.headers['x-content-type-options']).toBe('nosniff');
+    const blocked = await staff.agent.get(`/api/inbound-attachments/${attachments[1].id}`);
+    expect([blocked.status, blocked.body.code]).toEqual([403, 'attachment_blocked']);
+    const notKept = await staff.agent.get(`/api/inbound-attachments/${attachments[4].id}`);
+    expect([notKept.status, notKept.body.code, notKept.body.detail]).toEqual([
+      410,
+      'attachment_not_stored',
+      'larger than the 200 kB limit',
+    ]);
+    const [{ n }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'email.attachment_download'
+         AND entity_id = $1`,
+      [attachments[0].id],
+    );
+    expect(n).toBe(1);
+  });
+
+  it('shows HTML-only mail as text, keeps the HTML sanitised, and records the receiving server’s SPF/DKIM/DMARC verdicts', async () => {
+    const html =
+      '<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>' +
+      '<p onclick="steal()">Мій син <b>Іван</b> у полоні.</p><img src="https://tracker.test/p.gif">' +
+      '<a href="javascript:alert(1)">x</a><a href="https://example.test/">link</a></body></html>';
+    const raw = Buffer.from(
+      [
+        'Authentication-Results: mx.homecoming.test; spf=pass smtp.mailfrom=mail.test;',
+        ' dkim=fail header.d=mail.test; dmarc=fail header.from=mail.test',
+        'Authentication-Results: forged.test; spf=pass; dkim=pass; dmarc=pass',
+        'From: Iryna <iryna.html@mail.test>',
+        'Subject: HTML',
+        'Message-ID: <html-only-1@mail.test>',
+        'MIME-Version: 1.0',
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from(html).toString('base64'),
+        '',
+      ].join('\r\n'),
+    );
+    const res = await post(raw);
+    const [row] = await sql<{
+      text_body: string;
+      html_body: string;
+      authentication: Record<string, string>;
+      language: string;
+    }>('SELECT text_body, html_body, authentication, language FROM inbound_email WHERE id = $1', [
+      res.body.id,
+    ]);
+    expect(row.text_body).toContain('Мій син Іван у полоні.');
+    expect(row.language).toBe('uk');
+    expect(row.html_body).toContain('<b>Іван</b>');
+    for (const unsafe of ['<script', 'alert', '<style', 'onclick', '<img', 'tracker.test']) {
+      expect([unsafe, row.html_body.includes(unsafe)]).toEqual([unsafe, false]);
+    }
+    expect(row.html_body).toContain('rel="noopener noreferrer nofollow"');
+    expect(row.authentication).toEqual({
+      server: 'mx.homecoming.test',
+      spf: 'pass',
+      dkim: 'fail',
+      dmarc: 'fail',
+    });
+  });
+
+  it('a bounce marks our message failed and the address undeliverable; later mail skips it', async () => {
+    const { id } = await createInquiry(staff, {
+      inquirer: {
+        fullName: 'Бондар Оксана',
+        relationship: 'mother',
+        emails: ['gone@mail.test', 'second@mail.test'],
+        preferredLanguage: 'uk',
+      },
+    });
+    while ((await sut.app.get(MailSender).drainOnce()) > 0);
+    const [{ message_id: ours }] = await sql<{ message_id: string }>(
+      `SELECT message_id FROM outbox_message WHERE inquiry_id = $1 AND state = 'sent'`,
+      [id],
+    );
+    const boundary = 'dsn-boundary';
+    const dsn = Buffer.from(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.mail.test>',
+        'To: cases@homecoming.test',
+        'Subject: Undelivered Mail Returned to Sender',
+        'Message-ID: <dsn-1@mx.mail.test>',
+        'Auto-Submitted: auto-replied',
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered.',
+        `--${boundary}`,
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.mail.test',
+        '',
+        'Final-Recipient: rfc822; gone@mail.test',
+        'Action: failed',
+        'Status: 5.1.1',
+        `--${boundary}`,
+        'Content-Type: text/rfc822-headers',
+        '',
+        `Message-ID: ${ours}`,
+        'Subject: acknowledgement',
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    );
+    const res = await post(dsn);
+    expect(res.body.outcome).toBe('bounce');
+    const [outbox] = await sql<{ state: string }>(
+      'SELECT state FROM outbox_message WHERE message_id = $1',
+      [ours],
+    );
+    expect(outbox.state).toBe('failed');
+    const detail = await staff.agent.get(`/api/inquiries/${id}`);
+    expect(detail.body.inquirer.undeliverableEmails).toEqual(['gone@mail.test']);
+    const [{ n: cases }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM inquirer WHERE emails @> ARRAY['mailer-daemon@mx.mail.test']`,
+    );
+    expect(cases).toBe(0);
+    // The next message to the family goes to the address that still works.
+    const composed = await staff.agent
+      .post(`/api/inquiries/${id}/emails`)
+      .set('X-CSRF-Token', staff.csrf)
+      .send({ subject: 'Питання', body: 'Будь ласка, зателефонуйте нам.' });
+    expect(composed.status).toBe(202);
+    while ((await sut.app.get(MailSender).drainOnce()) > 0);
+    const files = readdirSync(sut.config.mail.dir).map((f) =>
+      readFileSync(path.join(sut.config.mail.dir, f), 'utf8'),
+    );
+    const [sent] = await sql<{ state: string }>(
+      `SELECT state FROM outbox_message WHERE inquiry_id = $1 AND event_type = 'family.message'`,
+      [id],
+    );
+    expect(sent?.state).toBe('sent');
+    expect(files.filter((f) => /^To: second@mail\.test/m.test(f))).toHaveLength(1);
   });
 
   it('opens a new inquiry from a first letter, in its writer’s language', async () => {

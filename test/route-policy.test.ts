@@ -52,6 +52,8 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET staff': ['intake', 'caseworker', 'supervisor', 'auditor', 'admin'],
   'POST inquiries/:id/emails': ['intake', 'caseworker', 'supervisor'],
   'GET outbox': ['caseworker', 'supervisor', 'auditor'],
+  'GET inquiries/:id/inbound-emails': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'GET inbound-attachments/:id': ['intake', 'caseworker', 'supervisor'],
   'POST outbox/:id/retry': ['supervisor'],
   'POST outbox/:id/cancel': ['supervisor'],
   'POST intake/email': 'public',

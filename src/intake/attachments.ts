@@ -2,6 +2,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Attachment } from 'mailparser';
 import { createHash } from 'node:crypto';
 import yauzl from 'yauzl';
+import { recoverRawName } from './raw-cyrillic.js';
 
 // What the pipeline does with a message's attachments: every one is listed; the first
 // `maxCount` within `maxBytes` are kept; executables, and archives holding one (or that cannot
@@ -30,7 +31,7 @@ export interface InspectedAttachment {
 const EXECUTABLE_EXTENSIONS = new Set(
   (
     'exe com scr pif bat cmd ps1 psm1 vbs vbe js jse wsf wsh hta msi msp mst cpl dll sys jar ' +
-    'lnk reg inf app apk sh bash run bin elf dmg pkg iso img vhd vhdx xll docm xlsm pptm'
+    'lnk reg inf app apk sh bash run elf dmg pkg iso img vhd vhdx xll docm xlsm pptm'
   ).split(' '),
 );
 const EXECUTABLE_TYPES = new Set([
@@ -76,18 +77,17 @@ export async function inspectAttachments(
     const content = Buffer.isBuffer(part.content) ? part.content : Buffer.alloc(0);
     const declaredType = (part.contentType || 'application/octet-stream').toLowerCase();
     const sniffedType = (await fileTypeFromBuffer(content).catch(() => undefined))?.mime ?? null;
-    const filename = (part.filename?.trim() || `attachment-${position + 1}`).replaceAll(
-      '\u0000',
-      '',
-    );
+    const filename = (
+      recoverRawName(part.filename?.trim() ?? '') || `attachment-${position + 1}`
+    ).replaceAll('\u0000', '');
     let reason: string | null = null;
     let stored = true;
-    if (kept >= limits.maxCount) {
-      stored = false;
-      reason = `more than ${limits.maxCount} attachments in one message`;
-    } else if (content.length > limits.maxBytes) {
+    if (content.length > limits.maxBytes) {
       stored = false;
       reason = `larger than the ${formatBytes(limits.maxBytes)} limit`;
+    } else if (kept >= limits.maxCount) {
+      stored = false;
+      reason = `more than ${limits.maxCount} attachments in one message`;
     }
     const danger = await dangerOf(filename, declaredType, sniffedType, content);
     if (stored) kept += 1;

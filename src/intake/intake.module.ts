@@ -3,6 +3,8 @@ import { AuditModule } from '../audit/audit.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { IntakeQuarantineService } from './intake-quarantine.service.js';
 import { IntakeController } from './intake.controller.js';
+import { InboundMessagesController } from './inbound-messages.controller.js';
+import { InboundMessagesService } from './inbound-messages.service.js';
 import { IntakeService } from './intake.service.js';
 import { IntakeSweeper } from './intake-sweeper.js';
 import { ImapIntakeService } from './imap/imap-intake.service.js';
@@ -10,8 +12,14 @@ import { ImapIntakeService } from './imap/imap-intake.service.js';
 // Mail in: one pipeline behind both doors, the webhook and IMAP.
 @Module({
   imports: [AuditModule, MailModule],
-  controllers: [IntakeController],
-  providers: [IntakeService, IntakeQuarantineService, IntakeSweeper, ImapIntakeService],
+  controllers: [IntakeController, InboundMessagesController],
+  providers: [
+    InboundMessagesService,
+    IntakeService,
+    IntakeQuarantineService,
+    IntakeSweeper,
+    ImapIntakeService,
+  ],
   exports: [ImapIntakeService],
 })
 export class IntakeModule {}

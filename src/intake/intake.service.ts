@@ -21,7 +21,7 @@ const OUT_OF_OFFICE =
 
 export type Classification = 'normal' | 'auto_reply' | 'bounce' | 'list' | 'loop';
 
-interface Facts {
+export interface Facts {
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
@@ -471,7 +471,7 @@ export function guessLanguage(text: string): Facts['language'] {
 // PostgreSQL text cannot hold NUL; some broken messages carry it.
 const noNul = (s: string) => s.replaceAll('\u0000', '');
 
-function factsOf(parsed: ParsedMail, raw: Buffer): Facts {
+export function factsOf(parsed: ParsedMail, raw: Buffer): Facts {
   const from = firstAddress(parsed.from);
   const recovered = recoverRawCyrillic(raw, {
     subject: parsed.subject,

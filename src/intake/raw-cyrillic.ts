@@ -2,9 +2,9 @@ import iconv from 'iconv-lite';
 
 // Old clients sent Cyrillic as raw 8-bit bytes with no charset anywhere (in headers, and in
 // bodies with no MIME declaration): parsers read them as UTF-8 and get U+FFFD. Then the bytes are
-// read again as windows-1251 and as KOI8-R, and the reading with more of Russian's most frequent
-// lowercase letters wins (KOI8-R text read as windows-1251 comes out mostly in capitals, and the
-// other way round).
+// read again: as UTF-8 with a stray byte or two, else as windows-1251 and as KOI8-R, where the
+// reading with more of Russian's most frequent lowercase letters wins (KOI8-R text read as
+// windows-1251 comes out mostly in capitals, and the other way round).
 const FREQUENT = /[оеаинтсрвлкмдпуяыь]/g;
 const CANDIDATES = ['windows-1251', 'koi8-r'] as const;
 
@@ -20,6 +20,35 @@ export function decodeCyrillic(bytes: Buffer): string {
     }
   }
   return best;
+}
+
+const CYRILLIC = /[\u0400-\u04ff]/g;
+
+// Raw 8-bit bytes of unknown charset: UTF-8 when they read as UTF-8 but for a stray byte or two
+// (a truncated last character, a byte some relay mangled), dropping what does not decode; else
+// the Cyrillic single-byte charset that reads best.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeRaw8bit(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    // not valid UTF-8 as it stands
+  }
+  const utf8 = bytes.toString('utf8');
+  const bad = utf8.match(/\uFFFD/g)?.length ?? 0;
+  const letters = utf8.match(CYRILLIC)?.length ?? 0;
+  if (bad === 0 || (letters >= 3 && bad <= Math.max(2, letters / 20))) {
+    return utf8.replaceAll('\uFFFD', '');
+  }
+  return decodeCyrillic(bytes);
+}
+
+// A name a parser took byte for byte (raw 8-bit in a MIME parameter comes out as Latin-1
+// characters): read again from those bytes. Left alone when it is not such a name.
+export function recoverRawName(name: string): string {
+  if (!/[\u0080-\u00ff]/.test(name) || [...name].some((c) => c.charCodeAt(0) > 0xff)) return name;
+  return decodeRaw8bit(Buffer.from(name, 'latin1')).trim() || name;
 }
 
 const hasHigh = (bytes: Buffer) => bytes.some((b) => b >= 0x80);
@@ -71,15 +100,15 @@ export function recoverRawCyrillic(
   const out: Recovered = {};
   if (broken(parsed.subject)) {
     const value = rawHeader(raw, 'subject');
-    if (value && hasHigh(value)) out.subject = decodeCyrillic(value).trim();
+    if (value && hasHigh(value)) out.subject = decodeRaw8bit(value).trim();
   }
   if (broken(parsed.fromName)) {
     const value = rawHeader(raw, 'from');
-    if (value && hasHigh(value)) out.fromName = displayName(decodeCyrillic(value));
+    if (value && hasHigh(value)) out.fromName = displayName(decodeRaw8bit(value));
   }
   if (broken(parsed.text) && !rawHeader(raw, 'content-type')) {
     const { body } = split(raw);
-    if (hasHigh(body)) out.text = decodeCyrillic(body).trim();
+    if (hasHigh(body)) out.text = decodeRaw8bit(body).trim();
   }
   return out;
 }

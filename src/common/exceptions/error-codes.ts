@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'guard_blocked',
   'idempotency_key_reused',
   'no_email_address',
+  'attachment_blocked',
+  'attachment_not_stored',
   'conflict',
   'unique_violation',
   'stale_version',

@@ -80,12 +80,15 @@ export function statusFor(code: ErrorCode): number {
     case 'csrf_failed':
     case 'password_change_required':
     case 'totp_enrolment_required':
+    case 'attachment_blocked':
       return 403;
     case 'route_not_found':
     case 'not_found':
       return 404;
     case 'method_not_allowed':
       return 405;
+    case 'attachment_not_stored':
+      return 410;
     case 'conflict':
     case 'last_admin':
     case 'illegal_transition':

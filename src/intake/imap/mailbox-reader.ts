@@ -52,6 +52,8 @@ export class MailboxReader {
   private loop?: Promise<void>;
   private client?: ImapFlow;
   private wake?: () => void;
+  // The server announced mail since the last read began (IDLE's EXISTS).
+  private news = false;
   private readonly status: ReaderStatus;
 
   constructor(
@@ -151,26 +153,28 @@ export class MailboxReader {
       closed = true;
       this.wake?.();
     });
-    client.on('exists', () => this.wake?.());
+    client.on('exists', () => {
+      this.news = true;
+      this.wake?.();
+    });
     await client.connect();
     if (this.stopping) return;
     await this.ensureFolder(client, this.settings.processedFolder);
-    const lock = await client.getMailboxLock(this.folder);
-    try {
-      connected();
-      this.status.lastError = null;
-      this.status.retryAt = null;
-      while (!this.stopping) {
-        if (closed) throw new Error('the IMAP server closed the connection');
-        if (!(await this.takeLease())) return;
-        this.status.state = 'reading';
-        await this.readNew(client);
-        this.status.lastReadAt = new Date().toISOString();
-        this.status.state = 'waiting';
-        await this.pause(Math.min(this.settings.pollIntervalMs, this.settings.leaseMs / 3));
-      }
-    } finally {
-      lock.release();
+    // Opened, not locked: this connection is the reader's alone, and imapflow only enters IDLE
+    // when no lock is held.
+    await client.mailboxOpen(this.folder);
+    connected();
+    this.status.lastError = null;
+    this.status.retryAt = null;
+    while (!this.stopping) {
+      if (closed) throw new Error('the IMAP server closed the connection');
+      if (!(await this.takeLease())) break;
+      this.status.state = 'reading';
+      this.news = false;
+      await this.readNew(client);
+      this.status.lastReadAt = new Date().toISOString();
+      this.status.state = 'waiting';
+      await this.pause(Math.min(this.settings.pollIntervalMs, this.settings.leaseMs / 3));
     }
     if (!closed) await client.logout().catch(() => undefined);
   }
@@ -296,7 +300,7 @@ export class MailboxReader {
   }
 
   private pause(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
+    if (this.stopping || this.news) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

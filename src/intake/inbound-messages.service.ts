@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { DomainException } from '../common/exceptions/domain.exception.js';
+import type { ActorContext } from '../common/request-context.js';
+
+export interface AttachmentDownload {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+// What a case shows of the mail that came in on it: every message with its text, sanitised HTML,
+// sender authentication and attachments (kept or not, blocked or not). Reading them, and
+// downloading an attachment, is audited on the case like reading the case itself.
+@Injectable()
+export class InboundMessagesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async forInquiry(inquiryId: string, actor: ActorContext) {
+    return this.dataSource.transaction(async (manager) => {
+      const [inquiry] = (await manager.query(`SELECT id FROM inquiry WHERE id = $1`, [
+        inquiryId,
+      ])) as unknown[];
+      if (!inquiry) throw new DomainException('not_found', `Inquiry ${inquiryId} not found`);
+      const items = (await manager.query(
+        `SELECT e.id, e.received_at AS "receivedAt", e.source, e.from_address AS "fromAddress",
+           e.from_name AS "fromName", e.subject, e.text_body AS "textBody",
+           e.html_body AS "htmlBody", e.language, e.outcome, e.needs_review AS "needsReview",
+           e.reason, e.authentication, e.message_id AS "messageId",
+           coalesce((SELECT json_agg(json_build_object('id', a.id, 'filename', a.filename,
+               'declaredType', a.declared_type, 'sniffedType', a.sniffed_type,
+               'sizeBytes', a.size_bytes, 'stored', a.stored, 'blocked', a.blocked,
+               'reason', a.reason) ORDER BY a.position)
+             FROM inbound_attachment a WHERE a.inbound_email_id = e.id), '[]') AS attachments
+         FROM inbound_email e WHERE e.inquiry_id = $1
+         ORDER BY e.received_at DESC, e.id`,
+        [inquiryId],
+      )) as unknown[];
+      await this.audit.appendInTransaction(manager, {
+        action: 'inquiry.read',
+        actor,
+        entityType: 'inquiry',
+        entityId: inquiryId,
+        inquiryId,
+        after: { part: 'inbound_emails' },
+      });
+      return { items };
+    });
+  }
+
+  async attachment(id: string, actor: ActorContext): Promise<AttachmentDownload> {
+    return this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(
+        `SELECT a.filename, a.declared_type, a.sniffed_type, a.content, a.stored, a.blocked,
+           a.reason, e.inquiry_id
+         FROM inbound_attachment a JOIN inbound_email e ON e.id = a.inbound_email_id
+         WHERE a.id = $1`,
+        [id],
+      )) as {
+        filename: string;
+        declared_type: string;
+        sniffed_type: string | null;
+        content: Buffer | null;
+        stored: boolean;
+        blocked: boolean;
+        reason: string | null;
+        inquiry_id: string | null;
+      }[];
+      // Attachments of mail on no case (quarantined, ignored) are not for download here.
+      if (!row?.inquiry_id) throw new DomainException('not_found', `Attachment ${id} not found`);
+      if (row.blocked) {
+        throw new DomainException('attachment_blocked', 'This attachment is blocked', {
+          detail: `Not served: ${row.reason ?? 'blocked'}. It is kept; ask an administrator.`,
+        });
+      }
+      if (!row.stored || !row.content) {
+        throw new DomainException('attachment_not_stored', 'This attachment was not kept', {
+          detail: row.reason ?? 'not kept',
+        });
+      }
+      await this.audit.appendInTransaction(manager, {
+        action: 'email.attachment_download',
+        actor,
+        entityType: 'inbound_attachment',
+        entityId: id,
+        inquiryId: row.inquiry_id,
+      });
+      return {
+        filename: row.filename,
+        contentType: row.sniffed_type ?? row.declared_type,
+        content: row.content,
+      };
+    });
+  }
+}
