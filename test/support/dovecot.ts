@@ -17,6 +17,10 @@ export interface Dovecot {
   password: string;
   // IMAP APPEND, creating the folder first if it is missing.
   append(folder: string, raw: Buffer, flags?: string[]): Promise<void>;
+  // Many messages over one connection, in order.
+  appendMany(folder: string, raws: Buffer[]): Promise<void>;
+  // Deletes a folder and its mail (a recreated folder gets a new UIDVALIDITY).
+  deleteFolder(folder: string): Promise<void>;
   // The messages now in a folder (without the session flag \Recent); empty when the folder does
   // not exist.
   list(folder: string): Promise<{ uid: number; flags: string[]; size: number }[]>;
@@ -146,6 +150,17 @@ export async function startDovecot(): Promise<Dovecot> {
         if (!(await client.append(folder, raw, flags))) {
           throw new Error(`APPEND to ${folder} failed`);
         }
+      }),
+    appendMany: (folder, raws) =>
+      withClient(async (client) => {
+        if (folder.toUpperCase() !== 'INBOX') await client.mailboxCreate(folder);
+        for (const raw of raws) {
+          if (!(await client.append(folder, raw))) throw new Error(`APPEND to ${folder} failed`);
+        }
+      }),
+    deleteFolder: (folder) =>
+      withClient(async (client) => {
+        await client.mailboxDelete(folder);
       }),
     list: (folder) =>
       withClient(async (client) => {

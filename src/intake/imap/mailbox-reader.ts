@@ -159,7 +159,7 @@ export class MailboxReader {
     });
     await client.connect();
     if (this.stopping) return;
-    await this.ensureFolder(client, this.settings.processedFolder);
+    await this.ensureFolders(client, [this.folder, this.settings.processedFolder]);
     // Opened, not locked: this connection is the reader's alone, and imapflow only enters IDLE
     // when no lock is held.
     await client.mailboxOpen(this.folder);
@@ -248,9 +248,14 @@ export class MailboxReader {
     await client.messageMove(range, this.settings.processedFolder, { uid: true });
   }
 
-  private async ensureFolder(client: ImapFlow, folder: string): Promise<void> {
-    const folders = await client.list();
-    if (!folders.some((f) => f.path === folder)) await client.mailboxCreate(folder);
+  // A folder named in the configuration that the account lacks is created (empty), and said.
+  private async ensureFolders(client: ImapFlow, wanted: string[]): Promise<void> {
+    const folders = new Set((await client.list()).map((f) => f.path.toUpperCase()));
+    for (const folder of wanted) {
+      if (folders.has(folder.toUpperCase())) continue;
+      await client.mailboxCreate(folder);
+      this.logger.log(`imap: created folder ${folder}`);
+    }
   }
 
   // -- The folder's row: lease, UIDVALIDITY and last UID -----------------------------------
@@ -278,14 +283,15 @@ export class MailboxReader {
 
   // The last UID read under this UIDVALIDITY; 0 when the server has a new one (read again).
   private async checkValidity(uidValidity: string): Promise<number> {
-    const [row] = (await this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, count].
+    const [[row]] = (await this.dataSource.query(
       `UPDATE imap_mailbox
        SET last_uid = CASE WHEN uid_validity IS DISTINCT FROM $3::bigint THEN 0 ELSE last_uid END,
            uid_validity = $3::bigint
        WHERE mailbox = $1 AND lease_owner = $2
        RETURNING last_uid::text AS last_uid`,
       [this.key, this.owner, uidValidity],
-    )) as [{ last_uid: string }[], number][0];
+    )) as [{ last_uid: string }[], number];
     if (!row) throw new Error('the lease on the folder was lost');
     return Number(row.last_uid);
   }
