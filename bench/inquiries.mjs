@@ -23,12 +23,11 @@ import pg from 'pg';
 import {
   MAIN,
   ROOT,
-  answers,
+  chooseServer,
   buildStamp,
   dropDatabase,
   ensureBuilt,
   freePort,
-  fromDist,
   indent,
   lastLines,
   percentile,
@@ -48,7 +47,6 @@ const SETUP_SECONDS = 120; // the pre-creation stops there, so that a slow build
 const READY_TIMEOUT_MS = 60_000;
 const RSS_POLL_MS = 200;
 const EXIT_TIMEOUT_MS = 30_000;
-const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_DATABASE = 'homecoming_bench_inquiries';
 const GOALS = { ratio: 0.3, p99Ms: 50, rssMb: 300 };
 // Above this, other processes' CPU use during a measured phase makes the figures unreliable.
@@ -107,25 +105,6 @@ const forever = () => new Promise(() => {}); // parks the main flow once Ctrl-C 
 // Where to run: DATABASE_URL's server, else the local PostgreSQL, else an embedded one. A
 // scratch database is created there and dropped at the end (audit rows cannot be deleted, so
 // the benchmark never writes into a database that outlives it). The app and pgbench use it both.
-
-async function chooseServer(folder) {
-  if (process.env.DATABASE_URL) {
-    return { adminUrl: process.env.DATABASE_URL, source: 'DATABASE_URL' };
-  }
-  if (await answers(LOCAL_ADMIN_URL)) {
-    return { adminUrl: LOCAL_ADMIN_URL, source: 'local PostgreSQL on 127.0.0.1:5432' };
-  }
-  const { EmbeddedPostgres } = await fromDist('src/database/embedded-postgres.js');
-  const server = await EmbeddedPostgres.start({
-    dir: path.join(folder, 'pg'),
-    port: await freePort(),
-  });
-  return {
-    adminUrl: server.url,
-    source: `embedded PostgreSQL in ${folder}/pg`,
-    stop: () => server.stop(),
-  };
-}
 
 function urlFor(adminUrl, database) {
   const url = new URL(adminUrl);

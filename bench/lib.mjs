@@ -1,7 +1,7 @@
 // Helpers shared by the benchmarks: the build being measured, free ports, scratch databases,
 // percentiles and output tidying.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -106,3 +106,37 @@ export async function dropDatabase(admin, name) {
 export const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 export const lastLines = (text, n = 25) => plain(text).trimEnd().split('\n').slice(-n).join('\n');
 export const indent = (text) => text.replace(/^/gm, '    ');
+
+const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+// The PostgreSQL a benchmark runs against: DATABASE_URL if set, else the local server on
+// 127.0.0.1:5432 if it answers, else an embedded one started in `folder` (stop() it after).
+export async function chooseServer(folder) {
+  if (process.env.DATABASE_URL) {
+    return { adminUrl: process.env.DATABASE_URL, source: 'DATABASE_URL' };
+  }
+  if (await answers(LOCAL_ADMIN_URL)) {
+    return { adminUrl: LOCAL_ADMIN_URL, source: 'local PostgreSQL on 127.0.0.1:5432' };
+  }
+  const { EmbeddedPostgres } = await fromDist('src/database/embedded-postgres.js');
+  const server = await EmbeddedPostgres.start({
+    dir: path.join(folder, 'pg'),
+    port: await freePort(),
+  });
+  return {
+    adminUrl: server.url,
+    source: `embedded PostgreSQL in ${folder}/pg`,
+    stop: () => server.stop(),
+  };
+}
+
+// A process's resident set now and at its peak (MB), from /proc; undefined once it is gone.
+export function readRss(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}

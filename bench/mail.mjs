@@ -9,7 +9,6 @@
 // Goal (issue 6): ≥ 300 messages/s, RSS ≤ 300 MB.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,11 +19,11 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import {
   MAIN,
-  answers,
+  chooseServer,
+  readRss,
   dropDatabase,
   ensureBuilt,
   freePort,
-  fromDist,
   withClient,
 } from './lib.mjs';
 
@@ -32,7 +31,6 @@ const MESSAGES = Number(process.env.BENCH_MAIL_MESSAGES ?? 5_000);
 const INQUIRIES = Math.max(1, Math.ceil(MESSAGES / 10));
 const POOL = 5;
 const DATABASE = 'homecoming_bench_mail';
-const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const TIMEOUT_MS = 10 * 60_000;
 
 ensureBuilt();
@@ -90,29 +88,6 @@ async function baseline() {
   const seconds = (performance.now() - start) / 1000;
   transport.close();
   return { perS: (sink.count - before) / seconds, seconds };
-}
-
-function readRss(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
-
-async function chooseServer(folder) {
-  if (process.env.DATABASE_URL)
-    return { adminUrl: process.env.DATABASE_URL, source: 'DATABASE_URL' };
-  if (await answers(LOCAL_ADMIN_URL))
-    return { adminUrl: LOCAL_ADMIN_URL, source: 'local PostgreSQL' };
-  const { EmbeddedPostgres } = await fromDist('src/database/embedded-postgres.js');
-  const pgServer = await EmbeddedPostgres.start({
-    dir: path.join(folder, 'pg'),
-    port: await freePort(),
-  });
-  return { adminUrl: pgServer.url, source: 'embedded PostgreSQL', stop: () => pgServer.stop() };
 }
 
 const folder = await mkdtemp(path.join(os.tmpdir(), 'homecoming-bench-mail-'));

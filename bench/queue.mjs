@@ -20,11 +20,10 @@ import pg from 'pg';
 import {
   MAIN,
   ROOT,
-  answers,
+  chooseServer,
   dropDatabase,
   ensureBuilt,
   freePort,
-  fromDist,
   percentile,
   withClient,
 } from './lib.mjs';
@@ -33,7 +32,6 @@ const INQUIRIES = Number(process.env.BENCH_QUEUE_INQUIRIES ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_QUEUE_REQUESTS ?? 100);
 const BROWSER_LOADS = 5;
 const DATABASE = 'homecoming_bench_queue';
-const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const round1 = (v) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
 
@@ -63,18 +61,6 @@ function bundleSizes() {
 }
 
 // --- database -----------------------------------------------------------------------------
-async function chooseServer(folder) {
-  if (process.env.DATABASE_URL)
-    return { adminUrl: process.env.DATABASE_URL, source: 'DATABASE_URL' };
-  if (await answers(LOCAL_ADMIN_URL))
-    return { adminUrl: LOCAL_ADMIN_URL, source: 'local PostgreSQL' };
-  const { EmbeddedPostgres } = await fromDist('src/database/embedded-postgres.js');
-  const server = await EmbeddedPostgres.start({
-    dir: path.join(folder, 'pg'),
-    port: await freePort(),
-  });
-  return { adminUrl: server.url, source: 'embedded PostgreSQL', stop: () => server.stop() };
-}
 
 // Realistic names: common Russian and Ukrainian surnames, given names and patronymics in
 // Cyrillic; families write about sons born 1975–2006. Set-based, one statement per table.

@@ -5,12 +5,11 @@ export class MailIntakeImapAttachments1795950552691 implements MigrationInterfac
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "inbound_attachment" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "inbound_email_id" uuid NOT NULL, "position" integer NOT NULL, "filename" text NOT NULL, "declared_type" text NOT NULL, "sniffed_type" text, "size_bytes" integer NOT NULL, "sha256" text NOT NULL, "content" bytea, "stored" boolean NOT NULL, "blocked" boolean NOT NULL DEFAULT false, "reason" text, CONSTRAINT "PK_2e6022fdd41b4b273a15f22f207" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "inbound_attachment" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "inbound_email_id" uuid NOT NULL, "position" integer NOT NULL, "filename" text NOT NULL, "declared_type" text NOT NULL, "sniffed_type" text, "size_bytes" integer NOT NULL, "sha256" text NOT NULL, "stored" boolean NOT NULL, "blocked" boolean NOT NULL DEFAULT false, "reason" text, CONSTRAINT "PK_2e6022fdd41b4b273a15f22f207" PRIMARY KEY ("id"))`,
     );
-    // Attachments are mostly compressed already (images, PDFs, archives): not worth trying again.
-    await queryRunner.query(
-      `ALTER TABLE "inbound_attachment" ALTER COLUMN "content" SET STORAGE EXTERNAL`,
-    );
+    // Raw messages are mostly attachments (photos, scans, PDFs: compressed already) in base64:
+    // compressing them again costs much time and saves little.
+    await queryRunner.query(`ALTER TABLE "inbound_email" ALTER COLUMN "raw" SET STORAGE EXTERNAL`);
     await queryRunner.query(
       `CREATE UNIQUE INDEX "inbound_attachment_email_idx" ON "inbound_attachment"  ("inbound_email_id", "position") `,
     );

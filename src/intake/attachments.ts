@@ -5,7 +5,7 @@ import yauzl from 'yauzl';
 import { recoverRawName } from './raw-cyrillic.js';
 
 // What the pipeline does with a message's attachments: every one is listed; the first
-// `maxCount` within `maxBytes` are kept; executables, and archives holding one (or that cannot
+// `maxCount` within `maxBytes` are kept (offered for download, decoded from the raw message); executables, and archives holding one (or that cannot
 // be looked into), are kept but blocked from download. Inline parts of an HTML body (cid: images)
 // count as attachments too: a family's photo is often sent that way.
 
@@ -21,7 +21,6 @@ export interface InspectedAttachment {
   sniffedType: string | null;
   sizeBytes: number;
   sha256: string;
-  content: Buffer | null;
   stored: boolean;
   blocked: boolean;
   reason: string | null;
@@ -98,7 +97,6 @@ export async function inspectAttachments(
       sniffedType,
       sizeBytes: content.length,
       sha256: createHash('sha256').update(content).digest('hex'),
-      content: stored ? content : null,
       stored,
       blocked: danger !== null,
       reason: reason ?? danger,

@@ -46,10 +46,9 @@ export class InboundAttachment {
   @Column({ type: 'text' })
   sha256!: string;
 
-  // Null when not kept (see reason).
-  @Column({ type: 'bytea', nullable: true, select: false })
-  content!: Buffer | null;
-
+  // Within the limits, so offered for download. The bytes are not copied out of the message:
+  // a download decodes them from the stored raw message again and checks them against sha256.
+  // One over a limit is listed but not offered (it is still inside the raw message).
   @Column({ type: 'boolean' })
   stored!: boolean;
 

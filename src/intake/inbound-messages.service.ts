@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { simpleParser } from 'mailparser';
+import { createHash } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
@@ -56,16 +58,18 @@ export class InboundMessagesService {
   async attachment(id: string, actor: ActorContext): Promise<AttachmentDownload> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(
-        `SELECT a.filename, a.declared_type, a.sniffed_type, a.content, a.stored, a.blocked,
-           a.reason, e.inquiry_id
+        `SELECT a.position, a.filename, a.declared_type, a.sniffed_type, a.sha256, a.stored,
+           a.blocked, a.reason, e.inquiry_id, e.id AS email_id
          FROM inbound_attachment a JOIN inbound_email e ON e.id = a.inbound_email_id
          WHERE a.id = $1`,
         [id],
       )) as {
+        position: number;
         filename: string;
         declared_type: string;
         sniffed_type: string | null;
-        content: Buffer | null;
+        sha256: string;
+        email_id: string;
         stored: boolean;
         blocked: boolean;
         reason: string | null;
@@ -78,11 +82,12 @@ export class InboundMessagesService {
           detail: `Not served: ${row.reason ?? 'blocked'}. It is kept; ask an administrator.`,
         });
       }
-      if (!row.stored || !row.content) {
+      if (!row.stored) {
         throw new DomainException('attachment_not_stored', 'This attachment was not kept', {
           detail: row.reason ?? 'not kept',
         });
       }
+      const content = await this.decode(manager, row.email_id, row.position, row.sha256);
       await this.audit.appendInTransaction(manager, {
         action: 'email.attachment_download',
         actor,
@@ -93,8 +98,29 @@ export class InboundMessagesService {
       return {
         filename: row.filename,
         contentType: row.sniffed_type ?? row.declared_type,
-        content: row.content,
+        content,
       };
     });
+  }
+
+  // The attachment's bytes, decoded from the raw message as intake did, and checked to be the
+  // same bytes intake listed.
+  private async decode(
+    manager: EntityManager,
+    emailId: string,
+    position: number,
+    sha256: string,
+  ): Promise<Buffer> {
+    const [{ raw }] = (await manager.query(`SELECT raw FROM inbound_email WHERE id = $1`, [
+      emailId,
+    ])) as { raw: Buffer }[];
+    const parsed = await simpleParser(raw, { skipImageLinks: true });
+    const content = parsed.attachments[position]?.content;
+    if (!content || createHash('sha256').update(content).digest('hex') !== sha256) {
+      throw new Error(
+        `attachment ${position} of inbound email ${emailId} does not decode as listed`,
+      );
+    }
+    return content;
   }
 }

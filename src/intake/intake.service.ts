@@ -34,6 +34,20 @@ export interface Facts {
   language: 'ru' | 'uk' | 'en' | 'other';
 }
 
+// Another run decided the message first.
+class Superseded extends Error {
+  constructor(readonly outcome: IntakeOutcome) {
+    super('decided by another run');
+  }
+}
+
+interface Thread {
+  inquiryId: string;
+  needsReview: boolean;
+  reference: string;
+  assignedTo: string | null;
+}
+
 interface Decision {
   outcome: IntakeOutcome;
   inquiryId: string | null;
@@ -73,7 +87,11 @@ export class IntakeService {
       )) as { id: string; outcome: IntakeOutcome }[];
       return { ...known, duplicate: true };
     }
-    return { id: stored.id, outcome: await this.process(stored.id), duplicate: false };
+    return {
+      id: stored.id,
+      outcome: await this.process(stored.id, 'received', raw),
+      duplicate: false,
+    };
   }
 
   // A message that could not be fetched whole (too large): what there is of it (its headers) is
@@ -89,7 +107,7 @@ export class IntakeService {
   }
 
   // Messages stored but never processed (the process died in between): taken up again. Runs
-  // where the mail sender runs; safe with replicas (process() decides under the row's lock).
+  // where the mail sender runs; safe with replicas (one run's decision is recorded; see process()).
   async sweepOnce(olderThanMs = 60_000): Promise<number> {
     const rows = (await this.dataSource.query(
       `SELECT id FROM inbound_email WHERE outcome = 'received'
@@ -102,16 +120,24 @@ export class IntakeService {
   }
 
   // Runs the pipeline on a stored message that is still `from` (received, or quarantined when a
-  // supervisor asks again). The decision is taken under the row's lock: run twice at once, one
-  // run decides and the other finds it decided. Never throws: a failure quarantines the message
+  // supervisor asks again). Run twice at once, one run's decision is recorded and the other's
+  // is rolled back. Never throws: a failure quarantines the message
   // with the step that failed.
-  async process(id: string, from: IntakeOutcome = 'received'): Promise<IntakeOutcome> {
+  async process(
+    id: string,
+    from: IntakeOutcome = 'received',
+    stored?: Buffer,
+  ): Promise<IntakeOutcome> {
     let step = 'parse';
     try {
-      const [{ raw }] = (await this.dataSource.query(
-        `SELECT raw FROM inbound_email WHERE id = $1`,
-        [id],
-      )) as { raw: Buffer }[];
+      // The caller that just stored the bytes passes them: a large message is not read back.
+      const raw =
+        stored ??
+        (
+          (await this.dataSource.query(`SELECT raw FROM inbound_email WHERE id = $1`, [id])) as {
+            raw: Buffer;
+          }[]
+        )[0].raw;
       const parsed = await simpleParser(raw, { skipImageLinks: true });
       const facts = factsOf(parsed, raw);
       step = 'attachments';
@@ -123,18 +149,16 @@ export class IntakeService {
       const kind = this.classify(parsed, facts);
       step = 'thread';
       return await this.dataSource.transaction(async (manager) => {
-        const [current] = (await manager.query(
-          `SELECT outcome FROM inbound_email WHERE id = $1 FOR UPDATE`,
-          [id],
-        )) as { outcome: IntakeOutcome }[];
-        if (current.outcome !== from) return current.outcome;
         const decision = await this.decide(manager, id, raw, kind, facts);
-        await manager.query(
+        // Recorded only if no other run decided first (the sweeper and a slow request, two
+        // replicas): then this run's work is rolled back and the other's outcome stands. The
+        // row is not locked up front, which would cost every message a round trip.
+        const [, recorded] = (await manager.query(
           `UPDATE inbound_email SET message_id = $2, in_reply_to = $3, "references" = $4,
              from_address = $5, from_name = $6, subject = $7, text_body = $8, language = $9,
              outcome = $10, inquiry_id = $11, needs_review = $12, reason = $13, processed_at = now(),
              html_body = $14, authentication = $15
-           WHERE id = $1`,
+           WHERE id = $1 AND outcome = $16`,
           [
             id,
             facts.messageId,
@@ -151,21 +175,32 @@ export class IntakeService {
             decision.reason,
             facts.html,
             facts.authentication,
+            from,
           ],
-        );
+        )) as [unknown, number];
+        if (recorded === 0) throw new Superseded(await this.outcomeOf(id));
         await this.keepAttachments(manager, id, attachments);
         return decision.outcome;
       });
     } catch (error) {
+      if (error instanceof Superseded) return error.outcome;
       const reason = `${step}: ${(error as Error).message ?? String(error)}`.slice(0, 500);
-      await this.dataSource.query(
+      const [, quarantined] = (await this.dataSource.query(
         `UPDATE inbound_email SET outcome = 'quarantined', reason = $2, processed_at = now()
-         WHERE id = $1`,
-        [id, reason],
-      );
+         WHERE id = $1 AND outcome = $3`,
+        [id, reason, from],
+      )) as [unknown, number];
+      if (quarantined === 0) return this.outcomeOf(id);
       this.logger.warn(`inbound ${id} quarantined at ${step}`);
       return 'quarantined';
     }
+  }
+
+  private async outcomeOf(id: string): Promise<IntakeOutcome> {
+    const [row] = (await this.dataSource.query(`SELECT outcome FROM inbound_email WHERE id = $1`, [
+      id,
+    ])) as { outcome: IntakeOutcome }[];
+    return row.outcome;
   }
 
   classify(parsed: ParsedMail, facts: Facts): Classification {
@@ -230,7 +265,7 @@ export class IntakeService {
     }
     if (thread) {
       await this.record(manager, id, thread.inquiryId, 'email.received', thread.needsReview);
-      await this.notifyAssignee(manager, thread.inquiryId);
+      await this.notifyAssignee(manager, thread);
       return {
         outcome: 'attached',
         inquiryId: thread.inquiryId,
@@ -246,41 +281,41 @@ export class IntakeService {
 
   // The case a message belongs to: the reference in its subject; else a Message-ID it answers
   // (ours, or one we received on a case); else the sender's open inquiry.
-  private async thread(
-    manager: EntityManager,
-    facts: Facts,
-  ): Promise<{ inquiryId: string; needsReview: boolean } | undefined> {
-    const reference = REFERENCE.exec(facts.subject ?? '')?.[1];
-    if (reference) {
-      const [hit] = (await manager.query(
-        `SELECT i.id, $2::text = ANY(r.emails) AS known
-         FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id WHERE i.reference = $1`,
-        [reference, facts.fromAddress ?? ''],
-      )) as { id: string; known: boolean }[];
-      if (hit) return { inquiryId: hit.id, needsReview: !hit.known };
-    }
+  private async thread(manager: EntityManager, facts: Facts): Promise<Thread | undefined> {
     const answered = [facts.inReplyTo, ...facts.references].filter((x): x is string => !!x);
-    if (answered.length) {
-      const [hit] = (await manager.query(
-        `SELECT inquiry_id FROM outbox_message WHERE message_id = ANY($1) AND inquiry_id IS NOT NULL
+    // One statement, the three ways in order of precedence; each branch reads by an index.
+    const [hit] = (await manager.query(
+      `SELECT t.inquiry_id, t.needs_review, i.reference, i.assigned_to
+       FROM (
+         (SELECT i.id AS inquiry_id, NOT ($2::text = ANY(r.emails)) AS needs_review, 1 AS rank
+          FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id WHERE i.reference = $1)
          UNION ALL
-         SELECT inquiry_id FROM inbound_email WHERE message_id = ANY($1) AND inquiry_id IS NOT NULL
-         LIMIT 1`,
-        [answered],
-      )) as { inquiry_id: string }[];
-      if (hit) return { inquiryId: hit.inquiry_id, needsReview: false };
-    }
-    if (facts.fromAddress) {
-      const [hit] = (await manager.query(
-        `SELECT i.id FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
-         WHERE r.emails @> ARRAY[$1::text] AND i.status NOT LIKE 'closed_%'
-           AND i.status <> 'handed_over'
-         ORDER BY i.created_at DESC LIMIT 1`,
-        [facts.fromAddress],
-      )) as { id: string }[];
-      if (hit) return { inquiryId: hit.id, needsReview: false };
-    }
-    return undefined;
+         (SELECT inquiry_id, false, 2 FROM outbox_message
+          WHERE message_id = ANY($3::text[]) AND inquiry_id IS NOT NULL LIMIT 1)
+         UNION ALL
+         (SELECT inquiry_id, false, 3 FROM inbound_email
+          WHERE message_id = ANY($3::text[]) AND inquiry_id IS NOT NULL LIMIT 1)
+         UNION ALL
+         (SELECT i.id, false, 4 FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
+          WHERE r.emails @> ARRAY[$2::text] AND i.status NOT LIKE 'closed_%'
+            AND i.status <> 'handed_over'
+          ORDER BY i.created_at DESC LIMIT 1)
+       ) t JOIN inquiry i ON i.id = t.inquiry_id
+       ORDER BY t.rank LIMIT 1`,
+      [REFERENCE.exec(facts.subject ?? '')?.[1] ?? null, facts.fromAddress ?? '', answered],
+    )) as {
+      inquiry_id: string;
+      needs_review: boolean;
+      reference: string;
+      assigned_to: string | null;
+    }[];
+    if (!hit) return undefined;
+    return {
+      inquiryId: hit.inquiry_id,
+      needsReview: hit.needs_review,
+      reference: hit.reference,
+      assignedTo: hit.assigned_to,
+    };
   }
 
   // A new inquiry from a family's first letter: the inquirer as the message names them, in
@@ -366,8 +401,8 @@ export class IntakeService {
     for (const a of attachments) {
       await manager.query(
         `INSERT INTO inbound_attachment (inbound_email_id, position, filename, declared_type,
-           sniffed_type, size_bytes, sha256, content, stored, blocked, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           sniffed_type, size_bytes, sha256, stored, blocked, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           id,
           a.position,
@@ -376,7 +411,6 @@ export class IntakeService {
           a.sniffedType,
           a.sizeBytes,
           a.sha256,
-          a.content,
           a.stored,
           a.blocked,
           a.reason,
@@ -432,19 +466,15 @@ export class IntakeService {
     });
   }
 
-  private async notifyAssignee(manager: EntityManager, inquiryId: string): Promise<void> {
-    const [inquiry] = (await manager.query(
-      `SELECT reference, assigned_to FROM inquiry WHERE id = $1`,
-      [inquiryId],
-    )) as { reference: string; assigned_to: string | null }[];
-    if (!inquiry?.assigned_to) return;
+  private async notifyAssignee(manager: EntityManager, thread: Thread): Promise<void> {
+    if (!thread.assignedTo) return;
     await this.outbox.enqueueInTransaction(manager, [
       {
         eventType: 'staff.new_email',
-        inquiryId,
+        inquiryId: thread.inquiryId,
         recipientKind: 'staff',
-        recipientId: inquiry.assigned_to,
-        payload: { reference: inquiry.reference },
+        recipientId: thread.assignedTo,
+        payload: { reference: thread.reference },
       },
     ]);
   }

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { DataSource } from 'typeorm';
 import type { IntakeService } from '../intake.service.js';
+import { rawHeader } from '../raw-cyrillic.js';
 
 export interface ImapSettings {
   host: string;
@@ -31,6 +32,7 @@ export interface ReaderStatus {
 // Fetched at once: a round trip per message is slow, a whole folder at once could be gigabytes.
 const CHUNK_MESSAGES = 50;
 const CHUNK_BYTES = 32 * 1024 * 1024;
+const LANES = 4;
 const BACKOFF_FIRST_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 
@@ -209,13 +211,17 @@ export class MailboxReader {
           for (const m of messages) if (m.source) fetched.set(m.uid, m.source);
         }
         for (const item of chunk) {
-          const raw = fetched.get(item.uid);
-          if (raw) {
-            await this.intake.receive(raw, `imap:${this.folder}`);
-          } else {
-            await this.tooLarge(client, item);
-          }
+          if (!fetched.has(item.uid)) await this.tooLarge(client, item);
         }
+        // Several at once, but one sender's messages one after another and in order: a reply
+        // must find the case its sender's first letter opened.
+        await inLanes(
+          chunk.filter((item) => fetched.has(item.uid)),
+          (item) =>
+            rawHeader(fetched.get(item.uid)!, 'from')?.toString('latin1').toLowerCase() ?? '',
+          LANES,
+          (item) => this.intake.receive(fetched.get(item.uid)!, `imap:${this.folder}`),
+        );
         lastUid = uids.at(-1)!;
         if (!(await this.advance(lastUid))) return;
         await this.moveProcessed(client, lastUid);
@@ -316,6 +322,27 @@ export class MailboxReader {
       this.wake = done;
     });
   }
+}
+
+// Runs work on every item, `lanes` at a time, items of one key one after another in order.
+async function inLanes<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+  lanes: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  const queue = [...groups.values()];
+  const lane = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const item of group) await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
 }
 
 function* chunksOf(messages: FetchMessageObject[]): Generator<FetchMessageObject[]> {

@@ -1,0 +1,355 @@
+// `npm run bench:intake`: 2,000 messages into the intake pipeline through each door.
+//   mix: the real-world fixtures (../shared/fixtures/email/real), each copy made unique, and
+//        families' first letters from new senders (each opens a case); one in a hundred carries a
+//        5–10 MB attachment (random bytes: incompressible, like the photos and scans families send).
+//   webhook: 8 concurrent signed POSTs of the raw messages to the built app (dist/) until the
+//            last 202 (the pipeline runs inside the request). Baseline: PostgreSQL storing the same
+//            raw bytes with their hash from this process over 8 connections, nothing else.
+//   IMAP:    the same number of fresh copies APPENDed to a folder of a throwaway Dovecot, then
+//            moved into the INBOX the app reads, until the last one is decided and the INBOX is
+//            empty. Baseline: imapflow fetching the same messages from Dovecot, nothing else.
+// Prints messages per second, the ratio to each baseline and the app's peak RSS; checks every
+// message got exactly one outcome. The last line of output is one JSON object.
+// Goal (issue 7): ≥ 150 messages/s by webhook, ≥ 100 by IMAP, RSS ≤ 400 MB. Needs dovecot-imapd.
+import { spawn } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ImapFlow } from 'imapflow';
+import pg from 'pg';
+import { startDovecot } from '../scripts/dovecot.mjs';
+import {
+  MAIN,
+  ROOT,
+  chooseServer,
+  dropDatabase,
+  ensureBuilt,
+  freePort,
+  readRss,
+  withClient,
+} from './lib.mjs';
+
+const MESSAGES = Number(process.env.BENCH_INTAKE_MESSAGES ?? 2_000);
+const CONCURRENCY = 8;
+const DATABASE = 'homecoming_bench_intake';
+const FIXTURES = path.resolve(ROOT, '../shared/fixtures/email/real');
+const SECRET = randomBytes(32).toString('hex');
+const TIMEOUT_MS = 15 * 60_000;
+const DOVECOT = process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot';
+// Extra node options for the app, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+if (!existsSync(DOVECOT)) {
+  console.error('bench:intake needs Dovecot for its IMAP half: apt-get install -y dovecot-imapd');
+  process.exit(1);
+}
+ensureBuilt();
+
+// ---------------------------------------------------------------------------------------------
+// The mix. `copy` tells copies apart (a header first, so the bytes differ; nothing else changes).
+
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.eml'))
+  .sort()
+  .map((f) => readFileSync(path.join(FIXTURES, f)));
+
+function firstLetter(n, copy, attachmentBytes) {
+  const boundary = `bench-${copy}-${n}`;
+  const head = [
+    `X-Bench-Copy: ${copy}-${n}`,
+    `From: =?UTF-8?B?${Buffer.from(`Мама ${n}`).toString('base64')}?= <mother.${copy}.${n}@bench.test>`,
+    'To: cases@bench.test',
+    `Subject: =?UTF-8?B?${Buffer.from(`Ищу сына, письмо ${n}`).toString('base64')}?=`,
+    `Message-ID: <${copy}-${n}@bench.test>`,
+    'MIME-Version: 1.0',
+  ];
+  const text = `Здравствуйте! Ищу сына. Он служил в 2024 году. Письмо ${n}.`;
+  if (!attachmentBytes) {
+    return Buffer.from(
+      [
+        ...head,
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        text,
+        '',
+      ].join('\r\n'),
+    );
+  }
+  const scan = randomBytes(attachmentBytes);
+  Buffer.from('%PDF-1.4\n').copy(scan);
+  return Buffer.from(
+    [
+      ...head,
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      text,
+      `--${boundary}`,
+      'Content-Type: application/pdf',
+      `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent('Военный билет.pdf')}`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      scan.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+// Built when sent, not all at once: 20 attachments of 5–10 MB are 200 MB of this process.
+const LARGE_EVERY = Number(process.env.BENCH_INTAKE_LARGE_EVERY ?? 100);
+
+function message(i, copy) {
+  if (LARGE_EVERY && i % LARGE_EVERY === Math.floor(LARGE_EVERY / 2))
+    return firstLetter(i, copy, (5 + (i % 6)) * 1024 * 1024);
+  if (i % 5 < 3) {
+    const fixture = fixtures[i % fixtures.length];
+    return Buffer.concat([Buffer.from(`X-Bench-Copy: ${copy}-${i}\r\n`), fixture]);
+  }
+  return firstLetter(i, copy, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const sign = (timestamp, body) =>
+  `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.`).update(body).digest('hex')}`;
+
+async function inParallel(count, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+// Built before the clock starts (building the large ones takes long): ~300 MB of this process.
+const messagesOf = (copy) => Array.from({ length: MESSAGES }, (_, i) => message(i, copy));
+
+async function storeBaseline(dbUrl, messages) {
+  const pool = new pg.Pool({ connectionString: dbUrl, max: CONCURRENCY });
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, sha256 text UNIQUE, raw bytea)',
+  );
+  const start = performance.now();
+  await inParallel(MESSAGES, async (i) => {
+    const raw = messages[i];
+    const sha = createHash('sha256').update(raw).digest('hex');
+    await pool.query('INSERT INTO bench_raw (sha256, raw) VALUES ($1, $2)', [sha, raw]);
+  });
+  const seconds = (performance.now() - start) / 1000;
+  await pool.query('DROP TABLE bench_raw');
+  await pool.end();
+  return MESSAGES / seconds;
+}
+
+async function imapClient(dovecot) {
+  const client = new ImapFlow({
+    host: dovecot.host,
+    port: dovecot.port,
+    secure: false,
+    auth: { user: dovecot.user, pass: dovecot.password },
+    logger: false,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+// Fetching the staged messages' sources, in chunks of 50 (as the app does), and nothing else.
+async function fetchBaseline(dovecot) {
+  const client = await imapClient(dovecot);
+  const lock = await client.getMailboxLock('Staging', { readOnly: true });
+  const start = performance.now();
+  let fetched = 0;
+  try {
+    const uids = (await client.search({ all: true }, { uid: true })) || [];
+    for (let i = 0; i < uids.length; i += 50) {
+      const chunk = uids.slice(i, i + 50).join(',');
+      for (const m of await client.fetchAll(chunk, { uid: true, source: true }, { uid: true })) {
+        if (m.source) fetched += 1;
+      }
+    }
+  } finally {
+    lock.release();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await client.logout();
+  return fetched / seconds;
+}
+
+const folder = await mkdtemp(path.join(os.tmpdir(), 'homecoming-bench-intake-'));
+const dbServer = await chooseServer(folder);
+const dbUrl = Object.assign(new URL(dbServer.adminUrl), { pathname: `/${DATABASE}` }).toString();
+const dovecot = await startDovecot(DOVECOT);
+let app;
+let result;
+try {
+  await withClient(dbServer.adminUrl, async (c) => {
+    await dropDatabase(c, DATABASE);
+    await c.query(`CREATE DATABASE ${DATABASE}`);
+  });
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl,
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    MAIL_FROM: 'homecoming <cases@homecoming.bench>',
+    MAIL_DIR: path.join(folder, 'mail'),
+    INTAKE_WEBHOOK_SECRET: SECRET,
+    IMAP_HOST: dovecot.host,
+    IMAP_PORT: String(dovecot.port),
+    IMAP_TLS: 'none',
+    IMAP_USER: dovecot.user,
+    IMAP_PASSWORD: dovecot.password,
+    IMAP_MAILBOXES: 'INBOX',
+    IMAP_POLL_INTERVAL_MS: '1000',
+  };
+  delete env.EMBEDDED_PG_DIR;
+  app = spawn(process.execPath, [...NODE_ARGS, MAIN], {
+    cwd: folder,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  app.stderr.on('data', (d) => (errors += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let waited = 0; ; waited += 200) {
+    if (app.exitCode !== null) throw new Error(`the app exited: ${errors.slice(0, 500)}`);
+    if (
+      await fetch(`${base}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (waited > 60_000) throw new Error('the app did not become ready in 60 s');
+    await sleep(200);
+  }
+  const memory = { peakMb: 0 };
+  const poll = setInterval(() => {
+    const m = readRss(app.pid);
+    if (m) memory.peakMb = Math.max(memory.peakMb, m.rssMb, m.hwmMb);
+  }, 100);
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const decided = async (source) =>
+    (
+      await db.query(
+        `SELECT count(*)::int AS n FROM inbound_email WHERE source = $1 AND outcome <> 'received'`,
+        [source],
+      )
+    ).rows[0].n;
+
+  // -- Webhook --------------------------------------------------------------------------------
+  let messages = messagesOf('webhook');
+  const storePerS = await storeBaseline(dbUrl, messages);
+  console.log(
+    `baseline (PostgreSQL storing the raw bytes, ${CONCURRENCY} connections): ${Math.round(storePerS)} messages/s`,
+  );
+  let refused = 0;
+  const webhookStart = performance.now();
+  await inParallel(MESSAGES, async (i) => {
+    const body = messages[i];
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const res = await fetch(`${base}/api/intake/email`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'message/rfc822',
+        'x-homecoming-timestamp': timestamp,
+        'x-homecoming-signature': sign(timestamp, body),
+      },
+      body,
+    });
+    await res.arrayBuffer();
+    if (res.status !== 202) refused += 1;
+  });
+  const webhookSeconds = (performance.now() - webhookStart) / 1000;
+  const webhookPerS = MESSAGES / webhookSeconds;
+  const webhookDecided = await decided('webhook');
+  const webhookRssMb = memory.peakMb;
+  console.log(
+    `webhook: ${MESSAGES} messages in ${webhookSeconds.toFixed(1)} s = ${Math.round(webhookPerS)} messages/s ` +
+      `(ratio to baseline ${(webhookPerS / storePerS).toFixed(2)}); decided ${webhookDecided}, refused ${refused}; ` +
+      `peak RSS so far ${webhookRssMb.toFixed(0)} MB`,
+  );
+
+  // -- IMAP -----------------------------------------------------------------------------------
+  console.log(`staging ${MESSAGES} messages in Dovecot…`);
+  const stager = await imapClient(dovecot);
+  await stager.mailboxCreate('Staging');
+  messages = messagesOf('imap');
+  for (const raw of messages) await stager.append('Staging', raw);
+  messages = undefined;
+  const fetchPerS = await fetchBaseline(dovecot);
+  console.log(
+    `baseline (imapflow fetching them from Dovecot): ${Math.round(fetchPerS)} messages/s`,
+  );
+  const imapStart = performance.now();
+  await stager.mailboxOpen('Staging');
+  await stager.messageMove('1:*', 'INBOX');
+  await stager.logout();
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (
+    (await decided('imap:INBOX')) < MESSAGES &&
+    Date.now() < deadline &&
+    app.exitCode === null
+  ) {
+    await sleep(100);
+  }
+  const imapSeconds = (performance.now() - imapStart) / 1000;
+  const imapDecided = await decided('imap:INBOX');
+  const imapPerS = imapDecided / imapSeconds;
+  clearInterval(poll);
+  const outcomes = (
+    await db.query(
+      `SELECT outcome, count(*)::int AS n FROM inbound_email GROUP BY outcome ORDER BY outcome`,
+    )
+  ).rows;
+  await db.end();
+  console.log(
+    `IMAP: ${imapDecided} of ${MESSAGES} messages in ${imapSeconds.toFixed(1)} s = ${Math.round(imapPerS)} messages/s ` +
+      `(ratio to baseline ${(imapPerS / fetchPerS).toFixed(2)}); peak RSS ${memory.peakMb.toFixed(0)} MB`,
+  );
+  console.log(`outcomes: ${outcomes.map((r) => `${r.outcome} ${r.n}`).join(', ')}`);
+  console.log(
+    `goals: webhook ≥ 150/s ${webhookPerS >= 150 ? 'ok' : 'MISS'}, IMAP ≥ 100/s ${imapPerS >= 100 ? 'ok' : 'MISS'}, ` +
+      `RSS ≤ 400 MB ${memory.peakMb <= 400 ? 'ok' : 'MISS'}`,
+  );
+  result = {
+    bench: 'intake',
+    messages_count: MESSAGES,
+    webhook_per_s: Math.round(webhookPerS),
+    webhook_baseline_per_s: Math.round(storePerS),
+    webhook_ratio: Math.round((webhookPerS / storePerS) * 100) / 100,
+    webhook_decided_count: webhookDecided,
+    webhook_refused_count: refused,
+    imap_per_s: Math.round(imapPerS),
+    imap_baseline_per_s: Math.round(fetchPerS),
+    imap_ratio: Math.round((imapPerS / fetchPerS) * 100) / 100,
+    imap_decided_count: imapDecided,
+    rss_webhook_peak_mb: Math.round(webhookRssMb),
+    rss_peak_mb: Math.round(memory.peakMb),
+  };
+} finally {
+  if (app && app.exitCode === null) {
+    app.kill('SIGTERM');
+    await new Promise((r) => app.once('exit', r));
+  }
+  await dovecot.remove();
+  await withClient(dbServer.adminUrl, (c) => dropDatabase(c, DATABASE)).catch(() => undefined);
+  await dbServer.stop?.();
+  await rm(folder, { recursive: true, force: true });
+}
+console.log(JSON.stringify(result));
