@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { simpleParser } from 'mailparser';
+import { PARSE_OPTIONS } from './intake.service.js';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -114,7 +115,7 @@ export class InboundMessagesService {
     const [{ raw }] = (await manager.query(`SELECT raw FROM inbound_email WHERE id = $1`, [
       emailId,
     ])) as { raw: Buffer }[];
-    const parsed = await simpleParser(raw, { skipImageLinks: true });
+    const parsed = await simpleParser(raw, PARSE_OPTIONS);
     const content = parsed.attachments[position]?.content;
     if (!content || createHash('sha256').update(content).digest('hex') !== sha256) {
       throw new Error(

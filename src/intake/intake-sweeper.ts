@@ -11,7 +11,9 @@ import { IntakeService } from './intake.service.js';
 const EVERY_MS = 60_000;
 
 // Nothing stored is left unprocessed: every minute (and at start), messages still `received`
-// after a minute — their process died mid-pipeline — go through the pipeline again.
+// after a minute go through the pipeline again. receive() stores and decides in one
+// transaction, so only rows written otherwise (an earlier version stored first and decided
+// after; an operator's hand) can be left so; the sweep is the guarantee, not the usual path.
 @Injectable()
 export class IntakeSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('IntakeSweeper');

@@ -15,6 +15,9 @@ import type { AuthenticationResults, IntakeOutcome } from './inbound-email.entit
 import { recoverRawCyrillic } from './raw-cyrillic.js';
 
 const INTAKE: ActorContext = { actor: 'system:intake' };
+
+// What intake needs of mailparser: the text as sent (no HTML made from it, no links found in it).
+export const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true };
 const REFERENCE = /\[(HC-\d{4}-\d{6,})\]/;
 const OUT_OF_OFFICE =
   /\b(out of (the )?office|automatic reply|auto-?reply|autoreply|vacation)\b|автоответ|автоматический ответ|нет на месте|в отпуске|автовідповідь|відсутн/i;
@@ -40,6 +43,15 @@ class Superseded extends Error {
     super('decided by another run');
   }
 }
+
+interface Prepared {
+  facts: Facts;
+  attachments: InspectedAttachment[];
+  kind: Classification;
+}
+
+const reasonOf = (step: string, error: unknown) =>
+  `${step}: ${(error as Error).message ?? String(error)}`.slice(0, 500);
 
 interface Thread {
   inquiryId: string;
@@ -70,28 +82,51 @@ export class IntakeService {
     private readonly outbox: OutboxService,
   ) {}
 
+  // One transaction stores the raw bytes (first) and what the pipeline made of them: either
+  // both are kept or neither, and the door that brought the message still holds it then (the
+  // webhook's caller has no 202; the IMAP folder's last UID has not moved) and brings it again.
+  // A message the pipeline fails on is stored all the same, quarantined with the step and error.
   async receive(
     raw: Buffer,
     source: string,
   ): Promise<{ id: string; outcome: IntakeOutcome; duplicate: boolean }> {
     const sha256 = createHash('sha256').update(raw).digest('hex');
-    const [stored] = (await this.dataSource.query(
-      `INSERT INTO inbound_email (source, raw, sha256, size_bytes) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-      [source, raw, sha256, raw.length],
-    )) as { id: string }[];
-    if (!stored) {
-      const [known] = (await this.dataSource.query(
-        `SELECT id, outcome FROM inbound_email WHERE sha256 = $1`,
-        [sha256],
-      )) as { id: string; outcome: IntakeOutcome }[];
-      return { ...known, duplicate: true };
+    const at = { step: 'parse' };
+    try {
+      const prepared = await this.prepare(raw, at);
+      return await this.dataSource.transaction(async (manager) => {
+        const [stored] = (await manager.query(
+          `INSERT INTO inbound_email (source, raw, sha256, size_bytes) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+          [source, raw, sha256, raw.length],
+        )) as { id: string }[];
+        if (!stored) return { ...(await this.known(manager, sha256)), duplicate: true };
+        at.step = 'thread';
+        const outcome = await this.record(manager, stored.id, raw, prepared, 'received');
+        return { id: stored.id, outcome, duplicate: false };
+      });
+    } catch (error) {
+      if (error instanceof Superseded) throw error;
+      const reason = reasonOf(at.step, error);
+      const [stored] = (await this.dataSource.query(
+        `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
+         VALUES ($1, $2, $3, $4, 'quarantined', $5, now())
+         ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+        [source, raw, sha256, raw.length, reason],
+      )) as { id: string }[];
+      if (!stored)
+        return { ...(await this.known(this.dataSource.manager, sha256)), duplicate: true };
+      this.logger.warn(`inbound ${stored.id} quarantined at ${at.step}`);
+      return { id: stored.id, outcome: 'quarantined', duplicate: false };
     }
-    return {
-      id: stored.id,
-      outcome: await this.process(stored.id, 'received', raw),
-      duplicate: false,
-    };
+  }
+
+  private async known(manager: EntityManager, sha256: string) {
+    const [known] = (await manager.query(
+      `SELECT id, outcome FROM inbound_email WHERE sha256 = $1`,
+      [sha256],
+    )) as { id: string; outcome: IntakeOutcome }[];
+    return known;
   }
 
   // A message that could not be fetched whole (too large): what there is of it (its headers) is
@@ -106,7 +141,7 @@ export class IntakeService {
     );
   }
 
-  // Messages stored but never processed (the process died in between): taken up again. Runs
+  // Messages stored but never decided (see IntakeSweeper): taken up again. Runs
   // where the mail sender runs; safe with replicas (one run's decision is recorded; see process()).
   async sweepOnce(olderThanMs = 60_000): Promise<number> {
     const rows = (await this.dataSource.query(
@@ -119,81 +154,89 @@ export class IntakeService {
     return rows.length;
   }
 
-  // Runs the pipeline on a stored message that is still `from` (received, or quarantined when a
-  // supervisor asks again). Run twice at once, one run's decision is recorded and the other's
-  // is rolled back. Never throws: a failure quarantines the message
-  // with the step that failed.
-  async process(
-    id: string,
-    from: IntakeOutcome = 'received',
-    stored?: Buffer,
-  ): Promise<IntakeOutcome> {
-    let step = 'parse';
+  // Runs the pipeline again on a stored message that is still `from` (received: its process
+  // died before deciding, from an earlier version that stored first; quarantined: a supervisor
+  // asks again). Run twice at once, one run's decision is recorded and the other's is rolled
+  // back. Never throws: a failure quarantines the message with the step that failed.
+  async process(id: string, from: IntakeOutcome = 'received'): Promise<IntakeOutcome> {
+    const at = { step: 'parse' };
     try {
-      // The caller that just stored the bytes passes them: a large message is not read back.
-      const raw =
-        stored ??
-        (
-          (await this.dataSource.query(`SELECT raw FROM inbound_email WHERE id = $1`, [id])) as {
-            raw: Buffer;
-          }[]
-        )[0].raw;
-      const parsed = await simpleParser(raw, { skipImageLinks: true });
-      const facts = factsOf(parsed, raw);
-      step = 'attachments';
-      const attachments = await inspectAttachments(parsed.attachments, {
-        maxCount: this.config.intake.maxAttachments,
-        maxBytes: this.config.intake.maxAttachmentBytes,
-      });
-      step = 'classify';
-      const kind = this.classify(parsed, facts);
-      step = 'thread';
-      return await this.dataSource.transaction(async (manager) => {
-        const decision = await this.decide(manager, id, raw, kind, facts);
-        // Recorded only if no other run decided first (the sweeper and a slow request, two
-        // replicas): then this run's work is rolled back and the other's outcome stands. The
-        // row is not locked up front, which would cost every message a round trip.
-        const [, recorded] = (await manager.query(
-          `UPDATE inbound_email SET message_id = $2, in_reply_to = $3, "references" = $4,
-             from_address = $5, from_name = $6, subject = $7, text_body = $8, language = $9,
-             outcome = $10, inquiry_id = $11, needs_review = $12, reason = $13, processed_at = now(),
-             html_body = $14, authentication = $15
-           WHERE id = $1 AND outcome = $16`,
-          [
-            id,
-            facts.messageId,
-            facts.inReplyTo,
-            facts.references,
-            facts.fromAddress,
-            facts.fromName,
-            facts.subject,
-            facts.text,
-            facts.language,
-            decision.outcome,
-            decision.inquiryId,
-            decision.needsReview,
-            decision.reason,
-            facts.html,
-            facts.authentication,
-            from,
-          ],
-        )) as [unknown, number];
-        if (recorded === 0) throw new Superseded(await this.outcomeOf(id));
-        await this.keepAttachments(manager, id, attachments);
-        return decision.outcome;
-      });
+      const [{ raw }] = (await this.dataSource.query(
+        `SELECT raw FROM inbound_email WHERE id = $1`,
+        [id],
+      )) as { raw: Buffer }[];
+      const prepared = await this.prepare(raw, at);
+      at.step = 'thread';
+      return await this.dataSource.transaction((manager) =>
+        this.record(manager, id, raw, prepared, from),
+      );
     } catch (error) {
       if (error instanceof Superseded) return error.outcome;
-      const reason = `${step}: ${(error as Error).message ?? String(error)}`.slice(0, 500);
       const [, quarantined] = (await this.dataSource.query(
         `UPDATE inbound_email SET outcome = 'quarantined', reason = $2, processed_at = now()
          WHERE id = $1 AND outcome = $3`,
-        [id, reason, from],
+        [id, reasonOf(at.step, error), from],
       )) as [unknown, number];
       if (quarantined === 0) return this.outcomeOf(id);
-      this.logger.warn(`inbound ${id} quarantined at ${step}`);
+      this.logger.warn(`inbound ${id} quarantined at ${at.step}`);
       return 'quarantined';
     }
+  }
+
+  // The work that needs no database: parse, attachments, classification.
+  private async prepare(raw: Buffer, at: { step: string }): Promise<Prepared> {
+    at.step = 'parse';
+    const parsed = await simpleParser(raw, PARSE_OPTIONS);
+    const facts = factsOf(parsed, raw);
+    at.step = 'attachments';
+    const attachments = await inspectAttachments(parsed.attachments, {
+      maxCount: this.config.intake.maxAttachments,
+      maxBytes: this.config.intake.maxAttachmentBytes,
+    });
+    at.step = 'classify';
+    return { facts, attachments, kind: this.classify(parsed, facts) };
+  }
+
+  // Decides and records, in the caller's transaction. Recorded only if no other run decided
+  // first (the sweeper and a supervisor, two replicas): else Superseded is thrown, this run's
+  // work rolls back and the other's outcome stands. The row is not locked up front, which would
+  // cost every message a round trip.
+  private async record(
+    manager: EntityManager,
+    id: string,
+    raw: Buffer,
+    { facts, attachments, kind }: Prepared,
+    from: IntakeOutcome,
+  ): Promise<IntakeOutcome> {
+    const decision = await this.decide(manager, id, raw, kind, facts);
+    const [, recorded] = (await manager.query(
+      `UPDATE inbound_email SET message_id = $2, in_reply_to = $3, "references" = $4,
+         from_address = $5, from_name = $6, subject = $7, text_body = $8, language = $9,
+         outcome = $10, inquiry_id = $11, needs_review = $12, reason = $13, processed_at = now(),
+         html_body = $14, authentication = $15
+       WHERE id = $1 AND outcome = $16`,
+      [
+        id,
+        facts.messageId,
+        facts.inReplyTo,
+        facts.references,
+        facts.fromAddress,
+        facts.fromName,
+        facts.subject,
+        facts.text,
+        facts.language,
+        decision.outcome,
+        decision.inquiryId,
+        decision.needsReview,
+        decision.reason,
+        facts.html,
+        facts.authentication,
+        from,
+      ],
+    )) as [unknown, number];
+    if (recorded === 0) throw new Superseded(await this.outcomeOf(id));
+    await this.keepAttachments(manager, id, attachments);
+    return decision.outcome;
   }
 
   private async outcomeOf(id: string): Promise<IntakeOutcome> {
@@ -255,7 +298,7 @@ export class IntakeService {
     const thread = await this.thread(manager, facts);
     if (kind === 'auto_reply') {
       if (!thread) return ignored('automatic reply to no case');
-      await this.record(manager, id, thread.inquiryId, 'email.auto_reply', false);
+      await this.audited(manager, id, thread.inquiryId, 'email.auto_reply', false);
       return {
         outcome: 'auto_reply',
         inquiryId: thread.inquiryId,
@@ -264,7 +307,7 @@ export class IntakeService {
       };
     }
     if (thread) {
-      await this.record(manager, id, thread.inquiryId, 'email.received', thread.needsReview);
+      await this.audited(manager, id, thread.inquiryId, 'email.received', thread.needsReview);
       await this.notifyAssignee(manager, thread);
       return {
         outcome: 'attached',
@@ -275,7 +318,7 @@ export class IntakeService {
     }
     if (!facts.fromAddress) return ignored('no sender address');
     const inquiryId = await this.open(manager, facts);
-    await this.record(manager, id, inquiryId, 'email.received', false);
+    await this.audited(manager, id, inquiryId, 'email.received', false);
     return { outcome: 'opened', inquiryId, needsReview: false, reason: null };
   }
 
@@ -449,7 +492,7 @@ export class IntakeService {
     return row[0]?.address ?? null;
   }
 
-  private async record(
+  private async audited(
     manager: EntityManager,
     id: string,
     inquiryId: string,
