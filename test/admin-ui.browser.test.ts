@@ -6,6 +6,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { DataSource } from 'typeorm';
+import { IntakeService } from '../src/intake/intake.service.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { makeStaffUser } from './support/staff.js';
 import { findProgram } from './support/system-programs.js';
@@ -245,6 +246,65 @@ if (!CHROMIUM.path) {
       )) as { n: number }[];
       expect(n).toBe(1);
       await expectAccessible(page, 'case with mail');
+    });
+
+    it('shows mail the family sent on the case: the text, the server’s checks, attachments to download or blocked', async () => {
+      const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+      const boundary = 'ui-received';
+      const raw = Buffer.from(
+        [
+          'Authentication-Results: mx.homecoming.test; spf=pass smtp.mailfrom=mail.test; dkim=pass; dmarc=pass',
+          'From: =?UTF-8?B?' +
+            Buffer.from('Тамара Воробьёва').toString('base64') +
+            '?= <tamara.v@mail.test>',
+          `Subject: =?UTF-8?B?${Buffer.from(`Re: [${reference}] Фотографии сына`).toString('base64')}?=`,
+          'Message-ID: <ui-received-1@mail.test>',
+          'MIME-Version: 1.0',
+          `Content-Type: multipart/mixed; boundary="${boundary}"`,
+          '',
+          `--${boundary}`,
+          'Content-Type: text/plain; charset=utf-8',
+          'Content-Transfer-Encoding: base64',
+          '',
+          Buffer.from('Добрый день! Высылаю военный билет сына.').toString('base64'),
+          `--${boundary}`,
+          'Content-Type: application/pdf',
+          'Content-Disposition: attachment; filename="bilet.pdf"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          pdf.toString('base64'),
+          `--${boundary}`,
+          'Content-Type: application/octet-stream',
+          'Content-Disposition: attachment; filename="photo.jpg.exe"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          Buffer.from('MZ-not-really').toString('base64'),
+          `--${boundary}--`,
+          '',
+        ].join('\r\n'),
+      );
+      const received = await sut.app.get(IntakeService).receive(raw, 'webhook');
+      expect(received.outcome).toBe('attached');
+      await page.reload();
+      const letter = page.getByTestId('received-email').filter({ hasText: 'Фотографии сына' });
+      await letter.waitFor();
+      await letter.getByText('Добрый день! Высылаю военный билет сына.').waitFor();
+      await letter.getByText('SPF: pass').waitFor();
+      await letter.getByText('DMARC: pass').waitFor();
+      const download = letter.getByRole('link', { name: 'bilet.pdf' });
+      const answer = await page.request.get(
+        new URL((await download.getAttribute('href'))!, base).href,
+      );
+      expect(answer.status()).toBe(200);
+      expect(Buffer.compare(await answer.body(), pdf)).toBe(0);
+      const blocked = letter
+        .getByTestId('received-attachment')
+        .filter({ hasText: 'photo.jpg.exe' });
+      await blocked.getByText('Blocked').waitFor();
+      await blocked.getByText('an executable program').waitFor();
+      expect(await blocked.getByRole('link').count()).toBe(0);
+      await expectAccessible(page, 'case with received mail');
+      await shoot(page, '05b-case-received-mail');
     });
 
     it('lists the callback under my callbacks, soonest first', async () => {

@@ -51,6 +51,8 @@ const ACCESS: Record<string, Role[]> = {
   'mail.list': ['caseworker', 'supervisor', 'auditor'],
   'mail.write': ['intake', 'caseworker', 'supervisor'],
   'mail.manage': ['supervisor'],
+  'mail.received': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'mail.download': ['intake', 'caseworker', 'supervisor'],
 };
 
 export function allowed(roles: readonly Role[] | undefined, resource: string, action: string) {

@@ -202,6 +202,18 @@ export const en = {
         'staff.callback_overdue': 'Callback overdue (staff)',
       },
     },
+    received: {
+      title: 'Received mail',
+      none: 'No mail has come in on this case.',
+      no_subject: '(no subject)',
+      auto_reply: 'Automatic reply',
+      needs_review: 'Check the sender',
+      authentication: "Sender's server checks",
+      not_checked: 'Not checked by our mail server',
+      attachments: 'Attachments',
+      blocked: 'Blocked',
+      not_kept: 'Not kept',
+    },
     callbacks: {
       title: 'My callbacks',
       due: 'Due',

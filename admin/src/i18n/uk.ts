@@ -204,6 +204,18 @@ export const uk: Messages<typeof en> = {
         'staff.callback_overdue': 'Прострочений дзвінок (персонал)',
       },
     },
+    received: {
+      title: 'Отримані листи',
+      none: 'На цю справу ще не надходило листів.',
+      no_subject: '(без теми)',
+      auto_reply: 'Автовідповідь',
+      needs_review: 'Перевірте відправника',
+      authentication: 'Перевірки сервера відправника',
+      not_checked: 'Наш поштовий сервер не перевіряв',
+      attachments: 'Вкладення',
+      blocked: 'Заблоковано',
+      not_kept: 'Не збережено',
+    },
     callbacks: {
       title: 'Мої зворотні дзвінки',
       due: 'Коли',

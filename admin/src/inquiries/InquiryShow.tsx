@@ -13,6 +13,7 @@ import { ConflictDialog } from './ConflictDialog';
 import { ContactsPanel } from './ContactsPanel';
 import { DetailsPanel } from './DetailsPanel';
 import { EmailsPanel } from './EmailsPanel';
+import { ReceivedPanel } from './ReceivedPanel';
 import { StatusChip } from './StatusChip';
 import { Timeline } from './Timeline';
 import { TransitionPanel } from './TransitionPanel';
@@ -81,6 +82,12 @@ function CasePage() {
                 canWrite={allowed(permissions, 'mail', 'write')}
                 canManage={allowed(permissions, 'mail', 'manage')}
               />
+              {allowed(permissions, 'mail', 'received') && (
+                <ReceivedPanel
+                  record={record}
+                  canDownload={allowed(permissions, 'mail', 'download')}
+                />
+              )}
             </CardContent>
           </Card>
         </Box>
