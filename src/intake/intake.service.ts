@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { convert as htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import sanitizeHtml from 'sanitize-html';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -36,6 +36,35 @@ export interface Facts {
   authentication: AuthenticationResults | null;
   language: 'ru' | 'uk' | 'en' | 'other';
 }
+
+// What the pipeline writes on a message's row, in this order (decidedValues).
+const DECIDED_COLUMNS = `message_id, in_reply_to, "references", from_address, from_name, subject,
+  text_body, language, outcome, inquiry_id, needs_review, reason, html_body, authentication,
+  processed_at`;
+const DECIDED_PLACEHOLDERS = (first: number) =>
+  [...Array.from({ length: 14 }, (_, i) => `$${first + i}`), 'now()'].join(', ');
+
+function decidedValues(facts: Facts, decision: Decision): unknown[] {
+  return [
+    facts.messageId,
+    facts.inReplyTo,
+    facts.references,
+    facts.fromAddress,
+    facts.fromName,
+    facts.subject,
+    facts.text,
+    facts.language,
+    decision.outcome,
+    decision.inquiryId,
+    decision.needsReview,
+    decision.reason,
+    facts.html,
+    facts.authentication,
+  ];
+}
+
+// The same bytes are stored already.
+class AlreadyStored extends Error {}
 
 // Another run decided the message first.
 class Superseded extends Error {
@@ -94,19 +123,26 @@ export class IntakeService {
     const at = { step: 'parse' };
     try {
       const prepared = await this.prepare(raw, at);
+      at.step = 'thread';
+      const id = randomUUID();
       return await this.dataSource.transaction(async (manager) => {
+        const decision = await this.decide(manager, id, raw, prepared.kind, prepared.facts);
+        // Written once, decided: one statement. The same bytes stored already (or by a
+        // concurrent run, whose commit this waits for) roll this run's work back.
         const [stored] = (await manager.query(
-          `INSERT INTO inbound_email (source, raw, sha256, size_bytes) VALUES ($1, $2, $3, $4)
+          `INSERT INTO inbound_email (id, source, raw, sha256, size_bytes, ${DECIDED_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, ${DECIDED_PLACEHOLDERS(6)})
            ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-          [source, raw, sha256, raw.length],
+          [id, source, raw, sha256, raw.length, ...decidedValues(prepared.facts, decision)],
         )) as { id: string }[];
-        if (!stored) return { ...(await this.known(manager, sha256)), duplicate: true };
-        at.step = 'thread';
-        const outcome = await this.record(manager, stored.id, raw, prepared, 'received');
-        return { id: stored.id, outcome, duplicate: false };
+        if (!stored) throw new AlreadyStored();
+        await this.keepAttachments(manager, id, prepared.attachments);
+        return { id, outcome: decision.outcome, duplicate: false };
       });
     } catch (error) {
-      if (error instanceof Superseded) throw error;
+      if (error instanceof AlreadyStored) {
+        return { ...(await this.known(this.dataSource.manager, sha256)), duplicate: true };
+      }
       const reason = reasonOf(at.step, error);
       const [stored] = (await this.dataSource.query(
         `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
@@ -210,29 +246,9 @@ export class IntakeService {
   ): Promise<IntakeOutcome> {
     const decision = await this.decide(manager, id, raw, kind, facts);
     const [, recorded] = (await manager.query(
-      `UPDATE inbound_email SET message_id = $2, in_reply_to = $3, "references" = $4,
-         from_address = $5, from_name = $6, subject = $7, text_body = $8, language = $9,
-         outcome = $10, inquiry_id = $11, needs_review = $12, reason = $13, processed_at = now(),
-         html_body = $14, authentication = $15
-       WHERE id = $1 AND outcome = $16`,
-      [
-        id,
-        facts.messageId,
-        facts.inReplyTo,
-        facts.references,
-        facts.fromAddress,
-        facts.fromName,
-        facts.subject,
-        facts.text,
-        facts.language,
-        decision.outcome,
-        decision.inquiryId,
-        decision.needsReview,
-        decision.reason,
-        facts.html,
-        facts.authentication,
-        from,
-      ],
+      `UPDATE inbound_email SET (${DECIDED_COLUMNS}) = (${DECIDED_PLACEHOLDERS(3)})
+       WHERE id = $1 AND outcome = $2`,
+      [id, from, ...decidedValues(facts, decision)],
     )) as [unknown, number];
     if (recorded === 0) throw new Superseded(await this.outcomeOf(id));
     await this.keepAttachments(manager, id, attachments);
