@@ -97,6 +97,37 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('turns the IMAP door on with a host, an account and distinct folders', () => {
+    expect(loadConfig({}).intake.imap).toBeUndefined();
+    expect(problemsOf({ IMAP_HOST: 'imap.example.org' })).toEqual([
+      'IMAP_USER, IMAP_PASSWORD: are required with IMAP_HOST',
+    ]);
+    expect(
+      problemsOf({
+        IMAP_HOST: 'imap.example.org',
+        IMAP_USER: 'cases',
+        IMAP_PASSWORD: 'pw',
+        IMAP_MAILBOXES: 'INBOX,Processed',
+      }),
+    ).toEqual(['IMAP_PROCESSED_FOLDER: must not be one of IMAP_MAILBOXES']);
+    const imap = loadConfig({
+      IMAP_HOST: 'imap.example.org',
+      IMAP_USER: 'cases',
+      IMAP_PASSWORD: 'pw',
+      IMAP_MAILBOXES: ' INBOX , Families,INBOX',
+      IMAP_TLS: 'starttls',
+      IMAP_LEASE_SECONDS: '30',
+    }).intake.imap;
+    expect(imap).toMatchObject({
+      host: 'imap.example.org',
+      port: 993,
+      tls: 'starttls',
+      mailboxes: ['INBOX', 'Families'],
+      processedFolder: 'Processed',
+      leaseMs: 30_000,
+    });
+  });
+
   it('reads TOTP_REQUIRED_ROLES, with `none` for nobody', () => {
     expect(loadConfig({}).auth.totpRequiredRoles).toEqual(['supervisor', 'admin']);
     expect(loadConfig({ TOTP_REQUIRED_ROLES: 'none' }).auth.totpRequiredRoles).toEqual([]);
