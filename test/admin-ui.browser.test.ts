@@ -345,6 +345,43 @@ if (!CHROMIUM.path) {
       expect(notes).toEqual([{ notes: null, city: 'Воронеж' }]);
     });
 
+    it('lets a supervisor see the mail quarantine, run a message again and give one up', async () => {
+      const db = sut.app.get(DataSource);
+      const good = Buffer.from(
+        'From: Halyna <halyna.q@mail.test>\r\nSubject: Шукаю брата\r\nMessage-ID: <q-ui-1@mail.test>\r\n' +
+          'Content-Type: text/plain; charset=utf-8\r\n\r\nШукаю брата.\r\n',
+      );
+      await db.query(
+        `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, subject)
+         VALUES ('webhook', $1, 'ui-quarantine-1', $2, 'quarantined', 'thread: the database was away', 'Шукаю брата'),
+                ('imap:INBOX', '\\x00', 'ui-quarantine-2', 1, 'quarantined', 'parse: unreadable', NULL)`,
+        [good, good.length],
+      );
+      const supervisor = await newPage();
+      await supervisor.goto(`${base}/admin/#/quarantine`);
+      await signIn(supervisor, iryna);
+      await supervisor.getByRole('menuitem', { name: 'Mail quarantine' }).click();
+      const rows = supervisor.getByTestId('quarantined');
+      await rows.filter({ hasText: 'the database was away' }).waitFor();
+      await expectAccessible(supervisor, 'quarantine');
+      await shoot(supervisor, '08b-quarantine');
+      await rows
+        .filter({ hasText: 'Шукаю брата' })
+        .getByRole('button', { name: 'Run again' })
+        .click();
+      await supervisor.getByText('Done: opened a case').waitFor();
+      await rows
+        .filter({ hasText: 'parse: unreadable' })
+        .getByRole('button', { name: 'Give up' })
+        .click();
+      await supervisor.getByText('Done: given up').waitFor();
+      await supervisor.getByText('Nothing in quarantine.').waitFor();
+      const outcomes = (await db.query(
+        `SELECT sha256, outcome FROM inbound_email WHERE sha256 LIKE 'ui-quarantine-%' ORDER BY sha256`,
+      )) as { outcome: string }[];
+      expect(outcomes.map((o) => o.outcome)).toEqual(['opened', 'discarded']);
+    });
+
     it('after the session ends, signing in again returns to the same case', async () => {
       await page.goto(caseUrl);
       await page.getByRole('heading', { level: 1, name: reference }).waitFor();

@@ -1,10 +1,12 @@
 import { QueryClient } from '@tanstack/react-query';
-import { Admin, Resource, defaultTheme, type RaThemeOptions } from 'react-admin';
+import { Admin, CustomRoutes, Resource, defaultTheme, type RaThemeOptions } from 'react-admin';
+import { Route } from 'react-router-dom';
 import { authProvider } from './api/authProvider';
 import { dataProvider } from './api/dataProvider';
 import { MyCallbacks } from './callbacks/MyCallbacks';
 import { i18nProvider } from './i18n';
 import { InquiryCreate } from './inquiries/InquiryCreate';
+import { Quarantine } from './intake/Quarantine';
 import { InquiryList } from './inquiries/InquiryList';
 import { InquiryShow } from './inquiries/InquiryShow';
 import { Layout } from './layout/Layout';
@@ -75,6 +77,9 @@ export function App() {
       />
       <Resource name="callbacks" list={MyCallbacks} />
       <Resource name="staff" />
+      <CustomRoutes>
+        <Route path="/quarantine" element={<Quarantine />} />
+      </CustomRoutes>
     </Admin>
   );
 }

@@ -19,7 +19,8 @@ export class IntakeQuarantineService {
 
   async list(query: PageQuery) {
     const items = (await this.dataSource.query(
-      `SELECT id, received_at AS "receivedAt", source, size_bytes AS "sizeBytes", reason
+      `SELECT id, received_at AS "receivedAt", source, size_bytes AS "sizeBytes", reason,
+         subject, from_address AS "fromAddress"
        FROM inbound_email WHERE outcome = 'quarantined'
        ORDER BY received_at DESC, id LIMIT $1 OFFSET $2`,
       [query.pageSize, (query.page - 1) * query.pageSize],

@@ -53,6 +53,7 @@ const ACCESS: Record<string, Role[]> = {
   'mail.manage': ['supervisor'],
   'mail.received': ['intake', 'caseworker', 'supervisor', 'auditor'],
   'mail.download': ['intake', 'caseworker', 'supervisor'],
+  'quarantine.list': ['supervisor'],
 };
 
 export function allowed(roles: readonly Role[] | undefined, resource: string, action: string) {

@@ -1,5 +1,6 @@
 import AddIcCallIcon from '@mui/icons-material/AddIcCall';
 import ListAltIcon from '@mui/icons-material/ListAlt';
+import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
 import PhoneCallbackIcon from '@mui/icons-material/PhoneCallback';
 import type { ReactNode } from 'react';
 import { Layout as RaLayout, Menu as RaMenu, usePermissions } from 'react-admin';
@@ -25,6 +26,13 @@ function Menu() {
           to="/callbacks"
           primaryText="app.menu.callbacks"
           leftIcon={<PhoneCallbackIcon />}
+        />
+      )}
+      {allowed(permissions, 'quarantine', 'list') && (
+        <RaMenu.Item
+          to="/quarantine"
+          primaryText="app.menu.quarantine"
+          leftIcon={<MarkEmailUnreadIcon />}
         />
       )}
     </RaMenu>
