@@ -11,6 +11,7 @@ import { MailOut1795944649151 } from './1795944649151-MailOut.js';
 import { CallbackOverdueNotice1795945374516 } from './1795945374516-CallbackOverdueNotice.js';
 import { MailIntake1795947504210 } from './1795947504210-MailIntake.js';
 import { MailIntakeImapAttachments1795950552691 } from './1795950552691-MailIntakeImapAttachments.js';
+import { InboundContentHash1795955520746 } from './1795955520746-InboundContentHash.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -27,4 +28,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   CallbackOverdueNotice1795945374516,
   MailIntake1795947504210,
   MailIntakeImapAttachments1795950552691,
+  InboundContentHash1795955520746,
 ];

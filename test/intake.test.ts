@@ -86,7 +86,7 @@ describe('mail intake (webhook)', () => {
     await expectCyrillicDecoded(sql);
   });
 
-  it('creates nothing new when the same messages arrive again', async () => {
+  it('creates nothing new when the same messages arrive again, the same bytes or by another path', async () => {
     const [{ inquiries: before }] = await sql<{ inquiries: number }>(
       `SELECT count(*)::int AS inquiries FROM inquiry`,
     );
@@ -94,10 +94,24 @@ describe('mail intake (webhook)', () => {
       const res = await post(readFileSync(path.join(FIXTURES, file)));
       expect([file, res.status, res.body.duplicate]).toEqual([file, 202, true]);
     }
+    // The same message come by another path: one more transport header, same Message-ID and body.
+    const letter = Buffer.from(
+      'From: Vira <vira.twice@mail.test>\r\nSubject: Ищу сына\r\nMessage-ID: <twice-1@mail.test>\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\n\r\nИщу сына, Петров Иван.\r\n',
+    );
+    const first = await post(letter);
+    const relayed = await post(
+      Buffer.concat([
+        Buffer.from('Received: from relay.mail.test by mx.homecoming.test\r\n'),
+        letter,
+      ]),
+    );
+    expect([first.body.outcome, first.body.duplicate]).toEqual(['opened', false]);
+    expect(relayed.body).toEqual({ id: first.body.id, outcome: 'opened', duplicate: true });
     const [{ inquiries: after }] = await sql<{ inquiries: number }>(
       `SELECT count(*)::int AS inquiries FROM inquiry`,
     );
-    expect(after).toBe(before);
+    expect(after).toBe(before + 1);
   });
 
   it('threads a family’s replies onto their case: by the subject tag, and by References alone', async () => {

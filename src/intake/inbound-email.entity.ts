@@ -42,6 +42,10 @@ export interface AuthenticationResults {
   `"outcome" IN ('received', 'attached', 'opened', 'auto_reply', 'bounce', 'ignored', 'quarantined', 'discarded')`,
 )
 @Index('inbound_email_outcome_idx', ['outcome', 'receivedAt'])
+@Index('inbound_email_message_content_key', ['messageId', 'contentSha256'], {
+  unique: true,
+  where: '"message_id" IS NOT NULL AND "content_sha256" IS NOT NULL',
+})
 export class InboundEmail {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -63,6 +67,11 @@ export class InboundEmail {
 
   @Column({ type: 'int' })
   sizeBytes!: number;
+
+  // Of the body (the bytes after the header block). With the Message-ID it recognises the same
+  // message delivered again along another path, whose transport headers differ.
+  @Column({ type: 'text', nullable: true })
+  contentSha256!: string | null;
 
   @Index('inbound_email_message_id_idx')
   @Column({ type: 'text', nullable: true })

@@ -12,7 +12,7 @@ import { NEXT_REFERENCE_CTE } from '../inquiries/inquiry-reference.sql.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { inspectAttachments, type InspectedAttachment } from './attachments.js';
 import type { AuthenticationResults, IntakeOutcome } from './inbound-email.entity.js';
-import { recoverRawCyrillic } from './raw-cyrillic.js';
+import { recoverRawCyrillic, split } from './raw-cyrillic.js';
 
 const INTAKE: ActorContext = { actor: 'system:intake' };
 
@@ -120,20 +120,33 @@ export class IntakeService {
     source: string,
   ): Promise<{ id: string; outcome: IntakeOutcome; duplicate: boolean }> {
     const sha256 = createHash('sha256').update(raw).digest('hex');
+    const contentSha256 = createHash('sha256').update(split(raw).body).digest('hex');
     const at = { step: 'parse' };
+    let messageId: string | null = null;
     try {
       const prepared = await this.prepare(raw, at);
+      messageId = prepared.facts.messageId;
       at.step = 'thread';
       const id = randomUUID();
       return await this.dataSource.transaction(async (manager) => {
         const decision = await this.decide(manager, id, raw, prepared.kind, prepared.facts);
-        // Written once, decided: one statement. The same bytes stored already (or by a
-        // concurrent run, whose commit this waits for) roll this run's work back.
+        // Written once, decided: one statement. The same message stored already — the same
+        // bytes, or the same Message-ID and body come by another path — (or by a concurrent
+        // run, whose commit this waits for) rolls this run's work back.
         const [stored] = (await manager.query(
-          `INSERT INTO inbound_email (id, source, raw, sha256, size_bytes, ${DECIDED_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, ${DECIDED_PLACEHOLDERS(6)})
-           ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-          [id, source, raw, sha256, raw.length, ...decidedValues(prepared.facts, decision)],
+          `INSERT INTO inbound_email (id, source, raw, sha256, content_sha256, size_bytes,
+             ${DECIDED_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, $6, ${DECIDED_PLACEHOLDERS(7)})
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [
+            id,
+            source,
+            raw,
+            sha256,
+            contentSha256,
+            raw.length,
+            ...decidedValues(prepared.facts, decision),
+          ],
         )) as { id: string }[];
         if (!stored) throw new AlreadyStored();
         await this.keepAttachments(manager, id, prepared.attachments);
@@ -141,7 +154,7 @@ export class IntakeService {
       });
     } catch (error) {
       if (error instanceof AlreadyStored) {
-        return { ...(await this.known(this.dataSource.manager, sha256)), duplicate: true };
+        return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
       }
       const reason = reasonOf(at.step, error);
       const [stored] = (await this.dataSource.query(
@@ -150,17 +163,21 @@ export class IntakeService {
          ON CONFLICT (sha256) DO NOTHING RETURNING id`,
         [source, raw, sha256, raw.length, reason],
       )) as { id: string }[];
-      if (!stored)
-        return { ...(await this.known(this.dataSource.manager, sha256)), duplicate: true };
+      if (!stored) {
+        return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
+      }
       this.logger.warn(`inbound ${stored.id} quarantined at ${at.step}`);
       return { id: stored.id, outcome: 'quarantined', duplicate: false };
     }
   }
 
-  private async known(manager: EntityManager, sha256: string) {
-    const [known] = (await manager.query(
-      `SELECT id, outcome FROM inbound_email WHERE sha256 = $1`,
-      [sha256],
+  // The stored message this one is the same as.
+  private async known(sha256: string, messageId: string | null, contentSha256: string) {
+    const [known] = (await this.dataSource.query(
+      `SELECT id, outcome FROM inbound_email
+       WHERE sha256 = $1 OR (message_id = $2 AND content_sha256 = $3)
+       ORDER BY received_at LIMIT 1`,
+      [sha256, messageId, contentSha256],
     )) as { id: string; outcome: IntakeOutcome }[];
     return known;
   }

@@ -54,7 +54,7 @@ export function recoverRawName(name: string): string {
 const hasHigh = (bytes: Buffer) => bytes.some((b) => b >= 0x80);
 
 // The raw header block and body of a message (before and after the first blank line).
-function split(raw: Buffer): { head: Buffer; body: Buffer } {
+export function split(raw: Buffer): { head: Buffer; body: Buffer } {
   for (const separator of ['\r\n\r\n', '\n\n']) {
     const at = raw.indexOf(separator);
     if (at >= 0) return { head: raw.subarray(0, at), body: raw.subarray(at + separator.length) };
