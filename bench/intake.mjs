@@ -113,8 +113,16 @@ function message(i, copy) {
   if (LARGE_EVERY && i % LARGE_EVERY === Math.floor(LARGE_EVERY / 2))
     return firstLetter(i, copy, (5 + (i % 6)) * 1024 * 1024);
   if (i % 5 < 3) {
-    const fixture = fixtures[i % fixtures.length];
-    return Buffer.concat([Buffer.from(`X-Bench-Copy: ${copy}-${i}\r\n`), fixture]);
+    // A distinct message, not the same one again: its own Message-ID (intake knows a message
+    // come again by its Message-ID and body).
+    const fixture = fixtures[i % fixtures.length].toString('latin1');
+    const own = `<${copy}-${i}@bench.test>`;
+    const renamed = /^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*/im.test(
+      fixture.split(/\r?\n\r?\n/)[0],
+    )
+      ? fixture.replace(/^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*/im, `Message-ID: ${own}`)
+      : fixture;
+    return Buffer.from(`X-Bench-Copy: ${copy}-${i}\r\n${renamed}`, 'latin1');
   }
   return firstLetter(i, copy, 0);
 }
