@@ -11,7 +11,6 @@
 // Prints messages per second, the ratio to each baseline and the app's peak RSS; checks every
 // message got exactly one outcome. The last line of output is one JSON object.
 // Goal (issue 7): ≥ 150 messages/s by webhook, ≥ 100 by IMAP, RSS ≤ 400 MB. Needs dovecot-imapd.
-import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,11 +22,11 @@ import { ImapFlow } from 'imapflow';
 import pg from 'pg';
 import { startDovecot } from '../scripts/dovecot.mjs';
 import {
-  MAIN,
   ROOT,
   chooseServer,
   dropDatabase,
   ensureBuilt,
+  startApp,
   freePort,
   readRss,
   withClient,
@@ -257,6 +256,7 @@ const dbServer = await chooseServer(folder);
 const dbUrl = Object.assign(new URL(dbServer.adminUrl), { pathname: `/${DATABASE}` }).toString();
 const dovecot = await startDovecot(DOVECOT);
 let app;
+let stopApp;
 let result;
 try {
   await withClient(dbServer.adminUrl, async (c) => {
@@ -284,26 +284,10 @@ try {
     IMAP_POLL_INTERVAL_MS: '1000',
   };
   delete env.EMBEDDED_PG_DIR;
-  app = spawn(process.execPath, [...NODE_ARGS, MAIN], {
-    cwd: folder,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let errors = '';
-  app.stderr.on('data', (d) => (errors += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let waited = 0; ; waited += 200) {
-    if (app.exitCode !== null) throw new Error(`the app exited: ${errors.slice(0, 500)}`);
-    if (
-      await fetch(`${base}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (waited > 60_000) throw new Error('the app did not become ready in 60 s');
-    await sleep(200);
-  }
+  const started = await startApp(env, { cwd: folder, nodeArgs: NODE_ARGS });
+  app = started.child;
+  stopApp = started.stop;
+  const base = started.base;
   const memory = { peakMb: 0 };
   const poll = setInterval(() => {
     const m = readRss(app.pid);
@@ -366,10 +350,7 @@ try {
   console.log(`goals: ${goals.join(', ')}`);
   result.rss_peak_mb = Math.round(memory.peakMb);
 } finally {
-  if (app && app.exitCode === null) {
-    app.kill('SIGTERM');
-    await new Promise((r) => app.once('exit', r));
-  }
+  await stopApp?.();
   await dovecot.remove();
   await withClient(dbServer.adminUrl, (c) => dropDatabase(c, DATABASE)).catch(() => undefined);
   await dbServer.stop?.();

@@ -1,6 +1,6 @@
 // Helpers shared by the benchmarks: the build being measured, free ports, scratch databases,
 // percentiles and output tidying.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -138,5 +138,36 @@ export function readRss(pid) {
     return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
   } catch {
     return undefined;
+  }
+}
+
+// The built app as its own process (stdout dropped, stderr kept for the error), resolved once
+// /health/ready answers 200 (60 s at most). stop() sends SIGTERM and waits for the exit.
+export async function startApp(env, { cwd, nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+    cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  child.stderr.on('data', (d) => (errors += d));
+  const base = `http://${env.HOST}:${env.PORT}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  };
+  for (let waited = 0; ; waited += 200) {
+    if (child.exitCode !== null) throw new Error(`the app exited: ${errors.slice(0, 500)}`);
+    const ready = await fetch(`${base}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { child, base, stop };
+    if (waited > 60_000) {
+      await stop();
+      throw new Error('the app did not become ready in 60 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -7,7 +7,6 @@
 // Prints messages per second, the app/baseline ratio and the app's peak RSS; checks that every
 // row is sent and no message arrived twice. The last line of output is one JSON object.
 // Goal (issue 6): ≥ 300 messages/s, RSS ≤ 300 MB.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,11 +17,11 @@ import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import {
-  MAIN,
   chooseServer,
   readRss,
   dropDatabase,
   ensureBuilt,
+  startApp,
   freePort,
   withClient,
 } from './lib.mjs';
@@ -94,6 +93,7 @@ const folder = await mkdtemp(path.join(os.tmpdir(), 'homecoming-bench-mail-'));
 const dbServer = await chooseServer(folder);
 const dbUrl = Object.assign(new URL(dbServer.adminUrl), { pathname: `/${DATABASE}` }).toString();
 let app;
+let stopApp;
 let result;
 try {
   const base = await baseline();
@@ -123,21 +123,9 @@ try {
     MAIL_BATCH_SIZE: '100',
   };
   delete env.EMBEDDED_PG_DIR;
-  app = spawn(process.execPath, [MAIN], { cwd: folder, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let errors = '';
-  app.stderr.on('data', (d) => (errors += d));
-  for (let waited = 0; ; waited += 200) {
-    if (app.exitCode !== null) throw new Error(`the app exited: ${errors.slice(0, 500)}`);
-    if (
-      await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (waited > 60_000) throw new Error('the app did not become ready in 60 s');
-    await sleep(200);
-  }
+  const started = await startApp(env, { cwd: folder });
+  app = started.child;
+  stopApp = started.stop;
 
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
@@ -212,10 +200,7 @@ try {
     smtp_pool_size: POOL,
   };
 } finally {
-  if (app && app.exitCode === null) {
-    app.kill('SIGTERM');
-    await new Promise((r) => app.once('exit', r));
-  }
+  await stopApp?.();
   await new Promise((r) => server.close(r));
   await withClient(dbServer.adminUrl, (c) => dropDatabase(c, DATABASE)).catch(() => undefined);
   await dbServer.stop?.();
