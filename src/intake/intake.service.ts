@@ -96,10 +96,10 @@ interface Decision {
   reason: string | null;
 }
 
-// Mail in, the same for every door (the webhook now, IMAP later): the raw bytes are stored first
-// (a message that breaks a later step is still kept, quarantined, with its error), then parsed,
-// classified, threaded onto a case or opening one, in one transaction with its audit events and
-// the caseworker's notification. The same bytes delivered again are the same row: nothing new.
+// Mail in, the same for both doors (the webhook, IMAP): parsed, classified, threaded onto a case
+// or opening one, and stored — raw bytes and decision in one transaction with the audit events
+// and the caseworker's notification (see receive()). A message that breaks a step is still
+// stored, quarantined with its error. The same message delivered again is the same row.
 @Injectable()
 export class IntakeService {
   private readonly logger = new Logger('Intake');
@@ -156,18 +156,12 @@ export class IntakeService {
       if (error instanceof AlreadyStored) {
         return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
       }
-      const reason = reasonOf(at.step, error);
-      const [stored] = (await this.dataSource.query(
-        `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
-         VALUES ($1, $2, $3, $4, 'quarantined', $5, now())
-         ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-        [source, raw, sha256, raw.length, reason],
-      )) as { id: string }[];
+      const stored = await this.storeQuarantined(raw, source, reasonOf(at.step, error));
       if (!stored) {
         return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
       }
-      this.logger.warn(`inbound ${stored.id} quarantined at ${at.step}`);
-      return { id: stored.id, outcome: 'quarantined', duplicate: false };
+      this.logger.warn(`inbound ${stored} quarantined at ${at.step}`);
+      return { id: stored, outcome: 'quarantined', duplicate: false };
     }
   }
 
@@ -185,13 +179,24 @@ export class IntakeService {
   // A message that could not be fetched whole (too large): what there is of it (its headers) is
   // kept in the quarantine with the reason, for a person to deal with.
   async quarantineUnfetched(partial: Buffer, source: string, reason: string): Promise<void> {
-    const sha256 = createHash('sha256').update(partial).digest('hex');
-    await this.dataSource.query(
+    await this.storeQuarantined(partial, source, reason);
+  }
+
+  // Stored as it is, quarantined with the reason; its id, or undefined when the same bytes are
+  // stored already.
+  private async storeQuarantined(
+    raw: Buffer,
+    source: string,
+    reason: string,
+  ): Promise<string | undefined> {
+    const sha256 = createHash('sha256').update(raw).digest('hex');
+    const [stored] = (await this.dataSource.query(
       `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
        VALUES ($1, $2, $3, $4, 'quarantined', $5, now())
-       ON CONFLICT (sha256) DO NOTHING`,
-      [source, partial, sha256, partial.length, reason.slice(0, 500)],
-    );
+       ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+      [source, raw, sha256, raw.length, reason.slice(0, 500)],
+    )) as { id: string }[];
+    return stored?.id;
   }
 
   // Messages stored but never decided (see IntakeSweeper): taken up again. Runs
@@ -469,30 +474,32 @@ export class IntakeService {
   }
 
   // Listed, kept or not, in one statement per attachment (the bytes go as parameters).
+  // Every attachment listed, kept or not, in one statement (a column per array).
   private async keepAttachments(
     manager: EntityManager,
     id: string,
     attachments: InspectedAttachment[],
   ): Promise<void> {
-    for (const a of attachments) {
-      await manager.query(
-        `INSERT INTO inbound_attachment (inbound_email_id, position, filename, declared_type,
-           sniffed_type, size_bytes, sha256, stored, blocked, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          id,
-          a.position,
-          a.filename,
-          a.declaredType,
-          a.sniffedType,
-          a.sizeBytes,
-          a.sha256,
-          a.stored,
-          a.blocked,
-          a.reason,
-        ],
-      );
-    }
+    if (attachments.length === 0) return;
+    const column = <K extends keyof InspectedAttachment>(key: K) => attachments.map((a) => a[key]);
+    await manager.query(
+      `INSERT INTO inbound_attachment (inbound_email_id, position, filename, declared_type,
+         sniffed_type, size_bytes, sha256, stored, blocked, reason)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[],
+         $7::text[], $8::boolean[], $9::boolean[], $10::text[])`,
+      [
+        id,
+        column('position'),
+        column('filename'),
+        column('declaredType'),
+        column('sniffedType'),
+        column('sizeBytes'),
+        column('sha256'),
+        column('stored'),
+        column('blocked'),
+        column('reason'),
+      ],
+    );
   }
 
   // The address the report names (Final-Recipient, else Original-Recipient), when it is one of
