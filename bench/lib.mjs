@@ -141,6 +141,38 @@ export function readRss(pid) {
   }
 }
 
+// CPU time (user + system, ms) a process has used so far; 0 once it is gone.
+export function readCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks
+  } catch {
+    return 0;
+  }
+}
+
+// CPU time (ms) used so far by every PostgreSQL process on this machine, by pid: what the
+// database spent on a phase is the difference (backends that start during it count from 0).
+export function postgresCpuMs() {
+  const used = new Map();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') {
+        used.set(pid, readCpuMs(pid));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return used;
+}
+
+export function postgresCpuMsSince(before) {
+  let ms = 0;
+  for (const [pid, now] of postgresCpuMs()) ms += now - (before.get(pid) ?? 0);
+  return ms;
+}
+
 // The built app as its own process (stdout dropped, stderr kept for the error), resolved once
 // /health/ready answers 200 (60 s at most). stop() sends SIGTERM and waits for the exit.
 export async function startApp(env, { cwd, nodeArgs = [] } = {}) {

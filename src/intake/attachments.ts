@@ -96,7 +96,8 @@ export async function inspectAttachments(
       declaredType,
       sniffedType,
       sizeBytes: content.length,
-      sha256: createHash('sha256').update(content).digest('hex'),
+      // Computed by the parser while decoding (PARSE_OPTIONS.checksumAlgo).
+      sha256: part.checksum || createHash('sha256').update(content).digest('hex'),
       stored,
       blocked: danger !== null,
       reason: reason ?? danger,

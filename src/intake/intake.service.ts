@@ -1,48 +1,31 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { convert as htmlToText } from 'html-to-text';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { createHash, randomUUID } from 'node:crypto';
-import sanitizeHtml from 'sanitize-html';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
-import { NEXT_REFERENCE_CTE } from '../inquiries/inquiry-reference.sql.js';
 import { OutboxService } from '../mail/outbox.service.js';
-import { inspectAttachments, type InspectedAttachment } from './attachments.js';
-import type { AuthenticationResults, IntakeOutcome } from './inbound-email.entity.js';
-import { recoverRawCyrillic, split } from './raw-cyrillic.js';
+import type { InspectedAttachment } from './attachments.js';
+import type { IntakeOutcome } from './inbound-email.entity.js';
+import {
+  DECIDED_COLUMNS,
+  DECIDED_PLACEHOLDERS,
+  KEEP_ATTACHMENTS,
+  OPEN,
+  STORE,
+  THREAD,
+} from './intake.sql.js';
+import {
+  prepareMessage,
+  type Classification,
+  type Facts,
+  type Prepared,
+  type PrepareOptions,
+} from './prepare.js';
 
 const INTAKE: ActorContext = { actor: 'system:intake' };
-
-// What intake needs of mailparser: the text as sent (no HTML made from it, no links found in it).
-export const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true };
 const REFERENCE = /\[(HC-\d{4}-\d{6,})\]/;
-const OUT_OF_OFFICE =
-  /\b(out of (the )?office|automatic reply|auto-?reply|autoreply|vacation)\b|автоответ|автоматический ответ|нет на месте|в отпуске|автовідповідь|відсутн/i;
-
-export type Classification = 'normal' | 'auto_reply' | 'bounce' | 'list' | 'loop';
-
-export interface Facts {
-  messageId: string | null;
-  inReplyTo: string | null;
-  references: string[];
-  fromAddress: string | null;
-  fromName: string | null;
-  subject: string | null;
-  text: string | null;
-  html: string | null;
-  authentication: AuthenticationResults | null;
-  language: 'ru' | 'uk' | 'en' | 'other';
-}
-
-// What the pipeline writes on a message's row, in this order (decidedValues).
-const DECIDED_COLUMNS = `message_id, in_reply_to, "references", from_address, from_name, subject,
-  text_body, language, outcome, inquiry_id, needs_review, reason, html_body, authentication,
-  processed_at`;
-const DECIDED_PLACEHOLDERS = (first: number) =>
-  [...Array.from({ length: 14 }, (_, i) => `$${first + i}`), 'now()'].join(', ');
 
 function decidedValues(facts: Facts, decision: Decision): unknown[] {
   return [
@@ -73,12 +56,6 @@ class Superseded extends Error {
   }
 }
 
-interface Prepared {
-  facts: Facts;
-  attachments: InspectedAttachment[];
-  kind: Classification;
-}
-
 const reasonOf = (step: string, error: unknown) =>
   `${step}: ${(error as Error).message ?? String(error)}`.slice(0, 500);
 
@@ -103,13 +80,22 @@ interface Decision {
 @Injectable()
 export class IntakeService {
   private readonly logger = new Logger('Intake');
+  private readonly prepareOptions: PrepareOptions;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
-  ) {}
+  ) {
+    this.prepareOptions = {
+      domain: config.mail.domain,
+      limits: {
+        maxCount: config.intake.maxAttachments,
+        maxBytes: config.intake.maxAttachmentBytes,
+      },
+    };
+  }
 
   // One transaction stores the raw bytes (first) and what the pipeline made of them: either
   // both are kept or neither, and the door that brought the message still holds it then (the
@@ -119,26 +105,20 @@ export class IntakeService {
     raw: Buffer,
     source: string,
   ): Promise<{ id: string; outcome: IntakeOutcome; duplicate: boolean }> {
-    const sha256 = createHash('sha256').update(raw).digest('hex');
-    const contentSha256 = createHash('sha256').update(split(raw).body).digest('hex');
-    const at = { step: 'parse' };
-    let messageId: string | null = null;
-    try {
-      const prepared = await this.prepare(raw, at);
-      messageId = prepared.facts.messageId;
-      at.step = 'thread';
-      const id = randomUUID();
-      return await this.dataSource.transaction(async (manager) => {
-        const decision = await this.decide(manager, id, raw, prepared.kind, prepared.facts);
-        // Written once, decided: one statement. The same message stored already — the same
-        // bytes, or the same Message-ID and body come by another path — (or by a concurrent
-        // run, whose commit this waits for) rolls this run's work back.
-        const [stored] = (await manager.query(
-          `INSERT INTO inbound_email (id, source, raw, sha256, content_sha256, size_bytes,
-             ${DECIDED_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, $6, ${DECIDED_PLACEHOLDERS(7)})
-           ON CONFLICT DO NOTHING RETURNING id`,
-          [
+    const { sha256, contentSha256, messageId, prepared, failed } = await prepareMessage(
+      raw,
+      this.prepareOptions,
+    );
+    let reason = failed && `${failed.step}: ${failed.error}`.slice(0, 500);
+    if (prepared) {
+      try {
+        const id = randomUUID();
+        return await this.dataSource.transaction(async (manager) => {
+          const decision = await this.decide(manager, id, raw, prepared.kind, prepared.facts);
+          // Written once, decided: one statement. The same message stored already — the same
+          // bytes, or the same Message-ID and body come by another path — (or by a concurrent
+          // run, whose commit this waits for) rolls this run's work back.
+          const [stored] = await STORE.run(manager, [
             id,
             source,
             raw,
@@ -146,23 +126,24 @@ export class IntakeService {
             contentSha256,
             raw.length,
             ...decidedValues(prepared.facts, decision),
-          ],
-        )) as { id: string }[];
-        if (!stored) throw new AlreadyStored();
-        await this.keepAttachments(manager, id, prepared.attachments);
-        return { id, outcome: decision.outcome, duplicate: false };
-      });
-    } catch (error) {
-      if (error instanceof AlreadyStored) {
-        return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
+          ]);
+          if (!stored) throw new AlreadyStored();
+          await this.keepAttachments(manager, id, prepared.attachments);
+          return { id, outcome: decision.outcome, duplicate: false };
+        });
+      } catch (error) {
+        if (error instanceof AlreadyStored) {
+          return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
+        }
+        reason = reasonOf('thread', error);
       }
-      const stored = await this.storeQuarantined(raw, source, reasonOf(at.step, error));
-      if (!stored) {
-        return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
-      }
-      this.logger.warn(`inbound ${stored} quarantined at ${at.step}`);
-      return { id: stored, outcome: 'quarantined', duplicate: false };
     }
+    const stored = await this.storeQuarantined(raw, source, reason!, sha256);
+    if (!stored) {
+      return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
+    }
+    this.logger.warn(`inbound ${stored} quarantined at ${reason!.split(':')[0]}`);
+    return { id: stored, outcome: 'quarantined', duplicate: false };
   }
 
   // The stored message this one is the same as.
@@ -188,8 +169,8 @@ export class IntakeService {
     raw: Buffer,
     source: string,
     reason: string,
+    sha256 = createHash('sha256').update(raw).digest('hex'),
   ): Promise<string | undefined> {
-    const sha256 = createHash('sha256').update(raw).digest('hex');
     const [stored] = (await this.dataSource.query(
       `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
        VALUES ($1, $2, $3, $4, 'quarantined', $5, now())
@@ -217,42 +198,31 @@ export class IntakeService {
   // asks again). Run twice at once, one run's decision is recorded and the other's is rolled
   // back. Never throws: a failure quarantines the message with the step that failed.
   async process(id: string, from: IntakeOutcome = 'received'): Promise<IntakeOutcome> {
-    const at = { step: 'parse' };
+    let reason: string;
     try {
       const [{ raw }] = (await this.dataSource.query(
         `SELECT raw FROM inbound_email WHERE id = $1`,
         [id],
       )) as { raw: Buffer }[];
-      const prepared = await this.prepare(raw, at);
-      at.step = 'thread';
-      return await this.dataSource.transaction((manager) =>
-        this.record(manager, id, raw, prepared, from),
-      );
+      const { prepared, failed } = await prepareMessage(raw, this.prepareOptions);
+      if (prepared) {
+        return await this.dataSource.transaction((manager) =>
+          this.record(manager, id, raw, prepared, from),
+        );
+      }
+      reason = `${failed!.step}: ${failed!.error}`.slice(0, 500);
     } catch (error) {
       if (error instanceof Superseded) return error.outcome;
-      const [, quarantined] = (await this.dataSource.query(
-        `UPDATE inbound_email SET outcome = 'quarantined', reason = $2, processed_at = now()
-         WHERE id = $1 AND outcome = $3`,
-        [id, reasonOf(at.step, error), from],
-      )) as [unknown, number];
-      if (quarantined === 0) return this.outcomeOf(id);
-      this.logger.warn(`inbound ${id} quarantined at ${at.step}`);
-      return 'quarantined';
+      reason = reasonOf('thread', error);
     }
-  }
-
-  // The work that needs no database: parse, attachments, classification.
-  private async prepare(raw: Buffer, at: { step: string }): Promise<Prepared> {
-    at.step = 'parse';
-    const parsed = await simpleParser(raw, PARSE_OPTIONS);
-    const facts = factsOf(parsed, raw);
-    at.step = 'attachments';
-    const attachments = await inspectAttachments(parsed.attachments, {
-      maxCount: this.config.intake.maxAttachments,
-      maxBytes: this.config.intake.maxAttachmentBytes,
-    });
-    at.step = 'classify';
-    return { facts, attachments, kind: this.classify(parsed, facts) };
+    const [, quarantined] = (await this.dataSource.query(
+      `UPDATE inbound_email SET outcome = 'quarantined', reason = $2, processed_at = now()
+       WHERE id = $1 AND outcome = $3`,
+      [id, reason, from],
+    )) as [unknown, number];
+    if (quarantined === 0) return this.outcomeOf(id);
+    this.logger.warn(`inbound ${id} quarantined at ${reason.split(':')[0]}`);
+    return 'quarantined';
   }
 
   // Decides and records, in the caller's transaction. Recorded only if no other run decided
@@ -282,39 +252,6 @@ export class IntakeService {
       id,
     ])) as { outcome: IntakeOutcome }[];
     return row.outcome;
-  }
-
-  classify(parsed: ParsedMail, facts: Facts): Classification {
-    const header = (name: string) => {
-      const value = parsed.headers.get(name);
-      if (value === undefined || value === null) return undefined;
-      return typeof value === 'string' ? value : JSON.stringify(value);
-    };
-    const domain = this.config.mail.domain;
-    if (facts.messageId?.toLowerCase().endsWith(`@${domain}>`)) return 'loop';
-    const contentType = parsed.headers.get('content-type') as
-      { value?: string; params?: Record<string, string> } | undefined;
-    const localPart = facts.fromAddress?.split('@')[0] ?? '';
-    if (
-      (contentType?.value === 'multipart/report' &&
-        contentType.params?.['report-type']?.toLowerCase() === 'delivery-status') ||
-      /^(mailer-daemon|postmaster)$/i.test(localPart)
-    ) {
-      return 'bounce';
-    }
-    const autoSubmitted = header('auto-submitted')?.toLowerCase();
-    const precedence = header('precedence')?.toLowerCase();
-    if (
-      (autoSubmitted && autoSubmitted !== 'no') ||
-      header('x-autoreply') !== undefined ||
-      header('x-autorespond') !== undefined ||
-      (precedence && /^(bulk|junk|auto_reply)$/.test(precedence)) ||
-      OUT_OF_OFFICE.test(facts.subject ?? '')
-    ) {
-      return 'auto_reply';
-    }
-    if (header('list-id') !== undefined || precedence === 'list') return 'list';
-    return 'normal';
   }
 
   private async decide(
@@ -365,31 +302,11 @@ export class IntakeService {
   private async thread(manager: EntityManager, facts: Facts): Promise<Thread | undefined> {
     const answered = [facts.inReplyTo, ...facts.references].filter((x): x is string => !!x);
     // One statement, the three ways in order of precedence; each branch reads by an index.
-    const [hit] = (await manager.query(
-      `SELECT t.inquiry_id, t.needs_review, i.reference, i.assigned_to
-       FROM (
-         (SELECT i.id AS inquiry_id, NOT ($2::text = ANY(r.emails)) AS needs_review, 1 AS rank
-          FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id WHERE i.reference = $1)
-         UNION ALL
-         (SELECT inquiry_id, false, 2 FROM outbox_message
-          WHERE message_id = ANY($3::text[]) AND inquiry_id IS NOT NULL LIMIT 1)
-         UNION ALL
-         (SELECT inquiry_id, false, 3 FROM inbound_email
-          WHERE message_id = ANY($3::text[]) AND inquiry_id IS NOT NULL LIMIT 1)
-         UNION ALL
-         (SELECT i.id, false, 4 FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
-          WHERE r.emails @> ARRAY[$2::text] AND i.status NOT LIKE 'closed_%'
-            AND i.status <> 'handed_over'
-          ORDER BY i.created_at DESC LIMIT 1)
-       ) t JOIN inquiry i ON i.id = t.inquiry_id
-       ORDER BY t.rank LIMIT 1`,
-      [REFERENCE.exec(facts.subject ?? '')?.[1] ?? null, facts.fromAddress ?? '', answered],
-    )) as {
-      inquiry_id: string;
-      needs_review: boolean;
-      reference: string;
-      assigned_to: string | null;
-    }[];
+    const [hit] = await THREAD.run(manager, [
+      REFERENCE.exec(facts.subject ?? '')?.[1] ?? null,
+      facts.fromAddress ?? '',
+      answered,
+    ]);
     if (!hit) return undefined;
     return {
       inquiryId: hit.inquiry_id,
@@ -404,21 +321,12 @@ export class IntakeService {
   private async open(manager: EntityManager, facts: Facts): Promise<string> {
     const name = facts.fromName?.trim() || facts.fromAddress!.split('@')[0];
     const language = facts.language === 'other' ? 'ru' : facts.language;
-    const [row] = (await manager.query(
-      `WITH r AS (
-         INSERT INTO inquirer (full_name, relationship, emails, preferred_language)
-         VALUES ($1, 'other', ARRAY[$2::text], $3) RETURNING id, preferred_language),
-       ${NEXT_REFERENCE_CTE},
-       i AS (
-         INSERT INTO inquiry (reference, channel, status, inquirer_id)
-         SELECT ref.reference, 'email', 'received', r.id FROM r, ref
-         RETURNING id, reference, created_at),
-       h AS (
-         INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, actor)
-         SELECT i.id, 'received', i.created_at, $4 FROM i)
-       SELECT i.id, i.reference, r.id AS inquirer_id FROM i, r`,
-      [name.slice(0, 200), facts.fromAddress, language, INTAKE.actor],
-    )) as { id: string; reference: string; inquirer_id: string }[];
+    const [row] = await OPEN.run(manager, [
+      name.slice(0, 200),
+      facts.fromAddress,
+      language,
+      INTAKE.actor,
+    ]);
     await this.outbox.enqueueInTransaction(manager, [
       {
         eventType: 'family.acknowledgement',
@@ -482,24 +390,18 @@ export class IntakeService {
   ): Promise<void> {
     if (attachments.length === 0) return;
     const column = <K extends keyof InspectedAttachment>(key: K) => attachments.map((a) => a[key]);
-    await manager.query(
-      `INSERT INTO inbound_attachment (inbound_email_id, position, filename, declared_type,
-         sniffed_type, size_bytes, sha256, stored, blocked, reason)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[],
-         $7::text[], $8::boolean[], $9::boolean[], $10::text[])`,
-      [
-        id,
-        column('position'),
-        column('filename'),
-        column('declaredType'),
-        column('sniffedType'),
-        column('sizeBytes'),
-        column('sha256'),
-        column('stored'),
-        column('blocked'),
-        column('reason'),
-      ],
-    );
+    await KEEP_ATTACHMENTS.run(manager, [
+      id,
+      column('position'),
+      column('filename'),
+      column('declaredType'),
+      column('sniffedType'),
+      column('sizeBytes'),
+      column('sha256'),
+      column('stored'),
+      column('blocked'),
+      column('reason'),
+    ]);
   }
 
   // The address the report names (Final-Recipient, else Original-Recipient), when it is one of
@@ -561,92 +463,4 @@ export class IntakeService {
       },
     ]);
   }
-}
-
-function firstAddress(field: AddressObject | AddressObject[] | undefined) {
-  const list = Array.isArray(field) ? field : field ? [field] : [];
-  for (const group of list) {
-    for (const entry of group.value) {
-      if (entry.address) return { address: entry.address.toLowerCase(), name: entry.name || null };
-    }
-  }
-  return undefined;
-}
-
-// Ukrainian if it has letters Russian lacks; Russian if Cyrillic; English if Latin letters.
-export function guessLanguage(text: string): Facts['language'] {
-  if (/[іїєґ]/i.test(text)) return 'uk';
-  if (/[а-яё]/i.test(text)) return 'ru';
-  if (/[a-z]/i.test(text)) return 'en';
-  return 'other';
-}
-
-// PostgreSQL text cannot hold NUL; some broken messages carry it.
-const noNul = (s: string) => s.replaceAll('\u0000', '');
-
-export function factsOf(parsed: ParsedMail, raw: Buffer): Facts {
-  const from = firstAddress(parsed.from);
-  const recovered = recoverRawCyrillic(raw, {
-    subject: parsed.subject,
-    fromName: from?.name,
-    text: parsed.text,
-  });
-  const references = Array.isArray(parsed.references)
-    ? parsed.references
-    : parsed.references
-      ? [parsed.references]
-      : [];
-  const html = typeof parsed.html === 'string' ? parsed.html : null;
-  const plain =
-    recovered.text ??
-    (parsed.text?.trim() ? parsed.text : html ? htmlToText(html, { wordwrap: false }) : '');
-  const text = noNul(plain).slice(0, 100_000) || null;
-  return {
-    messageId: parsed.messageId ?? null,
-    inReplyTo: parsed.inReplyTo ?? null,
-    references: references.slice(0, 50),
-    fromAddress: from?.address ?? null,
-    fromName: (recovered.fromName ?? from?.name) ? noNul(recovered.fromName ?? from!.name!) : null,
-    subject:
-      (recovered.subject ?? parsed.subject) ? noNul(recovered.subject ?? parsed.subject!) : null,
-    text,
-    html: html ? noNul(sanitizeHtml(html, SANITIZE)).slice(0, 500_000) || null : null,
-    authentication: authenticationOf(parsed),
-    language: guessLanguage(`${recovered.subject ?? parsed.subject ?? ''} ${text ?? ''}`),
-  };
-}
-
-// Safe to show in the case's page: no scripts, styles, forms, frames or images (remote images
-// tell the sender the mail was read); links open elsewhere and carry no referrer.
-const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: sanitizeHtml.defaults.allowedTags.filter((tag) => tag !== 'img'),
-  allowedAttributes: {
-    a: ['href', 'title', 'rel', 'target'],
-    td: ['colspan', 'rowspan'],
-    th: ['colspan', 'rowspan'],
-  },
-  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-  transformTags: {
-    a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
-  },
-};
-
-// The topmost Authentication-Results header: the one the receiving server added. Headers
-// further down came with the message and prove nothing.
-function authenticationOf(parsed: ParsedMail): AuthenticationResults | null {
-  const line = parsed.headerLines.find((h) => h.key === 'authentication-results')?.line;
-  if (!line) return null;
-  const value = line
-    .replace(/^[^:]*:/, '')
-    .replace(/\r?\n[ \t]+/g, ' ')
-    .trim();
-  const result = (method: string) =>
-    new RegExp(`(?:^|[;\\s])${method}\\s*=\\s*([a-z]+)`, 'i').exec(value)?.[1].toLowerCase() ??
-    null;
-  return {
-    server: value.split(';')[0].trim().split(/\s+/)[0].slice(0, 200),
-    spf: result('spf'),
-    dkim: result('dkim'),
-    dmarc: result('dmarc'),
-  };
 }

@@ -1,0 +1,85 @@
+import { PreparedStatement } from '../database/prepared-statement.js';
+import { NEXT_REFERENCE_CTE } from '../inquiries/inquiry-reference.sql.js';
+
+// The intake pipeline's statements on its hot path: named, so that each connection parses and
+// plans them once (see PreparedStatement).
+
+// What the pipeline writes on a message's row, in this order (decidedValues).
+export const DECIDED_COLUMNS = `message_id, in_reply_to, "references", from_address, from_name, subject,
+  text_body, language, outcome, inquiry_id, needs_review, reason, html_body, authentication,
+  processed_at`;
+export const DECIDED_PLACEHOLDERS = (first: number) =>
+  [...Array.from({ length: 14 }, (_, i) => `$${first + i}`), 'now()'].join(', ');
+
+// A message written once, decided. The same message stored already — the same bytes, or the
+// same Message-ID and body come by another path — (or by a concurrent run, whose commit this
+// waits for) returns no row.
+export const STORE = new PreparedStatement<{ id: string }>(
+  'homecoming_intake_store_v1',
+  `INSERT INTO inbound_email (id, source, raw, sha256, content_sha256, size_bytes,
+     ${DECIDED_COLUMNS})
+   VALUES ($1, $2, $3, $4, $5, $6, ${DECIDED_PLACEHOLDERS(7)})
+   ON CONFLICT DO NOTHING RETURNING id`,
+);
+
+// The case a message belongs to, the three ways in order of precedence (see thread()). Written
+// so that its generic plan reads every branch by an index, whatever the tables' sizes: the
+// Message-IDs and the sender's inquiries through LATERAL lookups, each with its LIMIT.
+export const THREAD = new PreparedStatement<{
+  inquiry_id: string;
+  needs_review: boolean;
+  reference: string;
+  assigned_to: string | null;
+}>(
+  'homecoming_intake_thread_v1',
+  `SELECT t.inquiry_id, t.needs_review, i.reference, i.assigned_to
+  FROM (
+    (SELECT i.id AS inquiry_id, NOT ($2::text = ANY(r.emails)) AS needs_review, 1 AS rank
+     FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id WHERE i.reference = $1)
+    UNION ALL
+    (SELECT o.inquiry_id, false, 2 FROM unnest($3::text[]) AS m(id)
+     CROSS JOIN LATERAL (SELECT inquiry_id FROM outbox_message
+       WHERE message_id = m.id AND inquiry_id IS NOT NULL LIMIT 1) o
+     LIMIT 1)
+    UNION ALL
+    (SELECT e.inquiry_id, false, 3 FROM unnest($3::text[]) AS m(id)
+     CROSS JOIN LATERAL (SELECT inquiry_id FROM inbound_email
+       WHERE message_id = m.id AND inquiry_id IS NOT NULL LIMIT 1) e
+     LIMIT 1)
+    UNION ALL
+    (SELECT c.id, false, 4 FROM inquirer r
+     CROSS JOIN LATERAL (SELECT id, created_at FROM inquiry
+       WHERE inquirer_id = r.id AND status NOT LIKE 'closed_%' AND status <> 'handed_over'
+       ORDER BY created_at DESC LIMIT 1) c
+     WHERE r.emails @> ARRAY[$2::text]
+     ORDER BY c.created_at DESC LIMIT 1)
+  ) t
+  CROSS JOIN LATERAL (SELECT reference, assigned_to FROM inquiry WHERE id = t.inquiry_id OFFSET 0) i
+  ORDER BY t.rank LIMIT 1`,
+);
+
+// A new inquiry from a family's first letter: inquirer, inquiry and its first history row.
+export const OPEN = new PreparedStatement<{ id: string; reference: string; inquirer_id: string }>(
+  'homecoming_intake_open_v1',
+  `WITH r AS (
+    INSERT INTO inquirer (full_name, relationship, emails, preferred_language)
+    VALUES ($1, 'other', ARRAY[$2::text], $3) RETURNING id, preferred_language),
+  ${NEXT_REFERENCE_CTE},
+  i AS (
+    INSERT INTO inquiry (reference, channel, status, inquirer_id)
+    SELECT ref.reference, 'email', 'received', r.id FROM r, ref
+    RETURNING id, reference, created_at),
+  h AS (
+    INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, actor)
+    SELECT i.id, 'received', i.created_at, $4 FROM i)
+  SELECT i.id, i.reference, r.id AS inquirer_id FROM i, r`,
+);
+
+// Every attachment of a message listed, kept or not, in one statement (a column per array).
+export const KEEP_ATTACHMENTS = new PreparedStatement(
+  'homecoming_intake_attachments_v1',
+  `INSERT INTO inbound_attachment (inbound_email_id, position, filename, declared_type,
+    sniffed_type, size_bytes, sha256, stored, blocked, reason)
+  SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[],
+    $7::text[], $8::boolean[], $9::boolean[], $10::text[])`,
+);
