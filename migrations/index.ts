@@ -12,6 +12,8 @@ import { CallbackOverdueNotice1795945374516 } from './1795945374516-CallbackOver
 import { MailIntake1795947504210 } from './1795947504210-MailIntake.js';
 import { MailIntakeImapAttachments1795950552691 } from './1795950552691-MailIntakeImapAttachments.js';
 import { InboundContentHash1795955520746 } from './1795955520746-InboundContentHash.js';
+import { IdentityConfirmation1795961989864 } from './1795961989864-IdentityConfirmation.js';
+import { PrisonerNameKeys1795962000000 } from './1795962000000-PrisonerNameKeys.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -29,4 +31,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   MailIntake1795947504210,
   MailIntakeImapAttachments1795950552691,
   InboundContentHash1795955520746,
+  IdentityConfirmation1795961989864,
+  PrisonerNameKeys1795962000000,
 ];

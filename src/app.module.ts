@@ -15,6 +15,8 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MailDeliveryModule } from './mail/mail-delivery.module.js';
 import { IntakeModule } from './intake/intake.module.js';
+import { RegistryModule } from './registry/registry.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -47,6 +49,8 @@ export class AppModule {
         ContactsModule,
         MailDeliveryModule,
         IntakeModule,
+        RegistryModule,
+        IdentityModule,
       ],
     };
   }

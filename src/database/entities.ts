@@ -15,6 +15,10 @@ import { SoughtPerson } from '../people/sought-person.entity.js';
 import { InboundAttachment } from '../intake/inbound-attachment.entity.js';
 import { InboundEmail } from '../intake/inbound-email.entity.js';
 import { ImapMailbox } from '../intake/imap/imap-mailbox.entity.js';
+import { Prisoner } from '../registry/prisoner.entity.js';
+import { InquiryMatch } from '../identity/inquiry-match.entity.js';
+import { InquirerVerification } from '../identity/inquirer-verification.entity.js';
+import { PrisonerConsent } from '../identity/prisoner-consent.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -36,4 +40,8 @@ export const entities: (new () => object)[] = [
   InboundEmail,
   InboundAttachment,
   ImapMailbox,
+  Prisoner,
+  InquiryMatch,
+  InquirerVerification,
+  PrisonerConsent,
 ];

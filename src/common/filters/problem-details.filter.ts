@@ -94,12 +94,15 @@ export function statusFor(code: ErrorCode): number {
     case 'illegal_transition':
     case 'unique_violation':
     case 'stale_version':
+    case 'four_eyes_required':
       return 409;
     case 'payload_too_large':
       return 413;
     case 'guard_blocked':
     case 'idempotency_key_reused':
     case 'no_email_address':
+    case 'registry_import_invalid':
+    case 'unreadable_file':
       return 422;
     case 'unsupported_media_type':
       return 415;

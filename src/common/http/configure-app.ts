@@ -15,6 +15,9 @@ export const API_PREFIX = 'api';
 // tests both call this, so the tests exercise the pipeline production runs. The app must be
 // created with `bodyParser: false` (the parser is mounted here, after the access logger) and with
 // `logger: createNestLogger(logger)`.
+// A registry of 100,000 prisoners is ~20 MB of CSV.
+export const REGISTRY_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.disable('x-powered-by');
   if (config.http.trustProxy) app.set('trust proxy', true);
@@ -27,6 +30,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   // Raw mail for the intake webhook, as bytes (charsets are the parser's business).
   app.useBodyParser('raw', { type: 'message/rfc822', limit: config.intake.maxBytes });
+  // Registry files (POST /api/registry/imports), as bytes: their encoding is checked, not assumed.
+  app.useBodyParser('raw', { type: 'text/csv', limit: REGISTRY_FILE_MAX_BYTES });
   serveAdminUi(app, logger);
 
   app.setGlobalPrefix(API_PREFIX, {
