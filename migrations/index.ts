@@ -14,6 +14,7 @@ import { MailIntakeImapAttachments1795950552691 } from './1795950552691-MailInta
 import { InboundContentHash1795955520746 } from './1795955520746-InboundContentHash.js';
 import { IdentityConfirmation1795961989864 } from './1795961989864-IdentityConfirmation.js';
 import { PrisonerNameKeys1795962000000 } from './1795962000000-PrisonerNameKeys.js';
+import { VerificationDocumentIndex1795963000000 } from './1795963000000-VerificationDocumentIndex.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -33,4 +34,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   InboundContentHash1795955520746,
   IdentityConfirmation1795961989864,
   PrisonerNameKeys1795962000000,
+  VerificationDocumentIndex1795963000000,
 ];

@@ -245,7 +245,7 @@ describe('inquiries', () => {
     expect(byTarget.gathering_information).toMatchObject({ allowed: true, reasonRequired: true });
     expect(byTarget.detention_confirmed.allowed).toBe(false);
     expect(byTarget.detention_confirmed.blockedBy.join(' ')).toContain(
-      'verified and signed by two different staff members',
+      'countersigned by a second staff member',
     );
     expect(byTarget.closed_duplicate).toMatchObject({
       allowed: false,

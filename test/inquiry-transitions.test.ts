@@ -28,7 +28,8 @@ const CLOSED: InquiryState[] = [
   'closed_declined_by_prisoner',
   'closed_duplicate',
 ];
-// Guards nobody has registered yet (verification, registry, travel and handover come later).
+// `blocked`: a guard whose facts this test never records (matches, verifications, consent,
+// travel and handover): the transition is refused with guard_blocked.
 type Edge = { roles: Role[]; blocked?: true };
 const EDGES = new Map<string, Edge>();
 const edge = (from: InquiryState[], to: InquiryState, roles: Role[], blocked?: true) =>
@@ -43,8 +44,8 @@ edge(['in_transit'], 'handover_scheduled', CASE, true);
 edge(['handover_scheduled'], 'handed_over', CASE, true);
 edge(['received', 'gathering_information', 'verifying'], 'closed_not_found', CASE);
 edge(OPEN, 'closed_withdrawn', CASE);
-edge(['verifying'], 'closed_rejected', CASE);
-edge(['detention_confirmed', 'travel_planning'], 'closed_declined_by_prisoner', CASE);
+edge(['verifying'], 'closed_rejected', CASE, true);
+edge(['detention_confirmed', 'travel_planning'], 'closed_declined_by_prisoner', CASE, true);
 edge(OPEN, 'closed_duplicate', ['supervisor']);
 edge(OPEN, 'on_hold', CASE);
 edge(CLOSED, 'gathering_information', ['supervisor']);

@@ -1,14 +1,33 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { DomainException } from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
+import { ConsentService } from './consent.service.js';
+import {
+  ProposeMatchDto,
+  RecordConsentDto,
+  RecordVerificationDto,
+  RejectMatchDto,
+} from './dto/identity.dto.js';
+import type { InquiryMatch } from './inquiry-match.entity.js';
+import { FraudSignalsService, type FraudSignal } from './fraud-signals.service.js';
+import { MatchesService, type AwaitingCountersignature } from './matches.service.js';
 import { MatchingService, type Candidate } from './matching.service.js';
+import type { PrisonerConsent } from './prisoner-consent.entity.js';
+import { VerificationService, type VerificationView } from './verification.service.js';
 
-// A case's identity work: registry candidates, matches, verification, consent.
+// A case's identity work: registry candidates, matches, the inquirer's verification, consent.
 @ApiTags('identity')
 @Controller('inquiries/:id')
 export class IdentityController {
-  constructor(private readonly matching: MatchingService) {}
+  constructor(
+    private readonly matching: MatchingService,
+    private readonly matches: MatchesService,
+    private readonly verifications: VerificationService,
+    private readonly consents: ConsentService,
+    private readonly fraudSignals: FraudSignalsService,
+  ) {}
 
   @Get('match-candidates')
   @Roles('caseworker', 'supervisor')
@@ -17,5 +36,111 @@ export class IdentityController {
     @Actor() actor: ActorContext,
   ): Promise<Candidate[]> {
     return this.matching.forInquiry(inquiryId, actor);
+  }
+
+  @Get('signals')
+  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  signals(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<FraudSignal[]> {
+    return this.fraudSignals.forInquiry(inquiryId);
+  }
+
+  @Get('matches')
+  @Roles('caseworker', 'supervisor', 'auditor')
+  listMatches(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<InquiryMatch[]> {
+    return this.matches.list(inquiryId);
+  }
+
+  @Post('matches')
+  @Roles('caseworker', 'supervisor')
+  propose(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Body() dto: ProposeMatchDto,
+    @Actor() actor: ActorContext,
+  ): Promise<InquiryMatch> {
+    return this.matches.propose(inquiryId, dto.prisonerId, actor);
+  }
+
+  @Get('verifications')
+  @Roles('caseworker', 'supervisor', 'auditor')
+  listVerifications(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<VerificationView[]> {
+    return this.verifications.list(inquiryId);
+  }
+
+  @Post('verifications')
+  @Roles('caseworker', 'supervisor')
+  verify(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Body() dto: RecordVerificationDto,
+    @Actor() actor: ActorContext,
+  ): Promise<VerificationView> {
+    return this.verifications.record(inquiryId, dto, actor);
+  }
+
+  @Get('consents')
+  @Roles('caseworker', 'supervisor', 'auditor')
+  listConsents(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<PrisonerConsent[]> {
+    return this.consents.list(inquiryId);
+  }
+
+  @Post('consents')
+  @Roles('caseworker', 'supervisor')
+  recordConsent(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Body() dto: RecordConsentDto,
+    @Actor() actor: ActorContext,
+  ): Promise<PrisonerConsent> {
+    if (dto.interviewedOn > new Date().toISOString().slice(0, 10)) {
+      throw new DomainException('validation_failed', 'The request is not valid', {
+        errors: [{ field: 'interviewedOn', message: 'must not be in the future' }],
+      });
+    }
+    return this.consents.record(inquiryId, dto, actor);
+  }
+}
+
+// Second signatures: matches and verifications a different staff member must countersign.
+@ApiTags('identity')
+@Controller()
+export class CountersignController {
+  constructor(
+    private readonly matches: MatchesService,
+    private readonly verifications: VerificationService,
+  ) {}
+
+  @Get('identity/awaiting-countersignature')
+  @Roles('supervisor')
+  awaiting(@Actor() actor: ActorContext): Promise<AwaitingCountersignature[]> {
+    return this.matches.awaitingCountersignature(actor);
+  }
+
+  @Post('matches/:matchId/countersign')
+  @HttpCode(200)
+  @Roles('supervisor')
+  countersignMatch(
+    @Param('matchId', ParseUUIDPipe) id: string,
+    @Actor() actor: ActorContext,
+  ): Promise<InquiryMatch> {
+    return this.matches.countersign(id, actor);
+  }
+
+  @Post('matches/:matchId/reject')
+  @HttpCode(200)
+  @Roles('caseworker', 'supervisor')
+  rejectMatch(
+    @Param('matchId', ParseUUIDPipe) id: string,
+    @Body() dto: RejectMatchDto,
+    @Actor() actor: ActorContext,
+  ): Promise<InquiryMatch> {
+    return this.matches.reject(id, dto.reason, actor);
+  }
+
+  @Post('verifications/:verificationId/countersign')
+  @HttpCode(200)
+  @Roles('supervisor')
+  countersignVerification(
+    @Param('verificationId', ParseUUIDPipe) id: string,
+    @Actor() actor: ActorContext,
+  ): Promise<VerificationView> {
+    return this.verifications.countersign(id, actor);
   }
 }

@@ -1,16 +1,28 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
-import { IdentityController } from './identity.controller.js';
+import { ConsentService } from './consent.service.js';
+import { CountersignController, IdentityController } from './identity.controller.js';
+import { FraudSignalsService } from './fraud-signals.service.js';
+import { IdentityGuards } from './identity.guards.js';
+import { MatchesService } from './matches.service.js';
 import { MatchingService } from './matching.service.js';
+import { VerificationService } from './verification.service.js';
 
 // Confirming who is who before a family hears anything about detention: registry matches
 // (four eyes), the inquirer's verification (four eyes), the prisoner's consent, and the state
 // machine's guards that read them.
 @Module({
   imports: [AuditModule, InquiriesModule],
-  controllers: [IdentityController],
-  providers: [MatchingService],
+  controllers: [IdentityController, CountersignController],
+  providers: [
+    MatchingService,
+    MatchesService,
+    VerificationService,
+    ConsentService,
+    IdentityGuards,
+    FraudSignalsService,
+  ],
   exports: [MatchingService],
 })
 export class IdentityModule {}

@@ -28,6 +28,9 @@ export interface SeenDocument {
   kind: string;
   numberSealed: string;
   numberLast4: string;
+  // SecretBox.digest of the number (letters and digits, upper case): the fraud signals find the
+  // same document on other cases by it.
+  numberDigest: string;
 }
 
 // A question only the family can answer, and whether the answer agrees with the registry record
@@ -41,6 +44,8 @@ export interface VerificationAnswer {
 // That the inquirer is who she says and is related as she says: what was seen, asked and by what
 // means, and the outcome. It counts only once a second, different user has countersigned it.
 @Entity()
+// The fraud signals' index on document digests (VerificationDocumentIndex migration).
+@Index('inquirer_verification_documents', { synchronize: false })
 @Check(
   'inquirer_verification_method_known',
   `"method" IN ('video_call', 'callback_verified_number', 'in_person')`,

@@ -1,12 +1,22 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
 // AES-256-GCM for secrets at rest (TOTP secrets, document numbers). The stored form is
 // `v1.<iv>.<tag>.<ciphertext>` in base64url, so a key or algorithm change can be told apart later.
 export class SecretBox {
+  private readonly digestKey: Buffer;
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('SecretBox needs a 32-byte key');
+    this.digestKey = Buffer.from(hkdfSync('sha256', key, '', 'homecoming lookup digest v1', 32));
+  }
+
+  // A keyed digest (HMAC-SHA256 under a key derived from the data key): the same value gives the
+  // same digest, so that equal secrets (a document number on two cases) can be found without
+  // opening them; without the key it tells nothing about the value.
+  digest(value: string): string {
+    return createHmac('sha256', this.digestKey).update(value).digest('hex');
   }
 
   seal(plaintext: string): string {

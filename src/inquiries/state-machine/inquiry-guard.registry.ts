@@ -19,6 +19,12 @@ export class InquiryGuardRegistry {
     this.guards.set(guard.id, guard);
   }
 
+  // Puts `guard` in the place of the registered one: for the property test, which drives the
+  // machine down every path by switching guards on and off at random.
+  standIn(guard: InquiryGuard): void {
+    this.guards.set(guard.id, guard);
+  }
+
   async check(id: GuardId, context: GuardContext): Promise<GuardVerdict> {
     const guard = this.guards.get(id);
     if (!guard)

@@ -11,6 +11,10 @@ export const GUARD_DESCRIPTIONS = {
     "the inquirer's identity and relationship are verified and signed by two different staff members",
   prisoner_match_confirmed: 'a registry match for the sought person is confirmed',
   prisoner_consents_to_return: 'the prisoner has consented to return with the family',
+  inquirer_verification_failed:
+    "a verification of the inquirer's identity or relationship failed and was countersigned",
+  prisoner_refused:
+    'the prisoner refused disclosure to this inquirer or return with the family, after an interview',
   travel_plan_complete: 'the travel plan has a border crossing, dates and an escort',
   handover_appointment_set: 'a handover appointment in Kyiv is set',
   handover_record_confirmed:

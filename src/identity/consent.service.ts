@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { DomainException } from '../common/exceptions/domain.exception.js';
+import type { ActorContext } from '../common/request-context.js';
+import { confirmedPrisoner, lockInquiry } from './identity-records.util.js';
+import {
+  PrisonerConsent,
+  type ConsentDecision,
+  type ConsentKind,
+} from './prisoner-consent.entity.js';
+
+export interface ConsentInput {
+  kind: ConsentKind;
+  decision: ConsentDecision;
+  interviewedOn: string;
+  interviewedBy: string;
+  notes?: string | null;
+}
+
+// The prisoner's decisions, recorded after an interview, about the prisoner the case's
+// confirmed match names. The latest record of each kind counts; earlier ones stay as history.
+@Injectable()
+export class ConsentService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  list(inquiryId: string): Promise<PrisonerConsent[]> {
+    return this.dataSource
+      .getRepository(PrisonerConsent)
+      .find({ where: { inquiryId }, order: { recordedAt: 'DESC' } });
+  }
+
+  async record(
+    inquiryId: string,
+    input: ConsentInput,
+    actor: ActorContext,
+  ): Promise<PrisonerConsent> {
+    return this.dataSource.transaction(async (manager) => {
+      await lockInquiry(manager, inquiryId);
+      const prisonerId = await confirmedPrisoner(manager, inquiryId);
+      if (!prisonerId) {
+        throw new DomainException('conflict', 'The case has no confirmed match', {
+          detail: "Consent is the matched prisoner's: confirm the match (two signatures) first.",
+        });
+      }
+      const [interviewer] = (await manager.query(`SELECT id FROM staff_user WHERE id = $1`, [
+        input.interviewedBy,
+      ])) as unknown[];
+      if (!interviewer) {
+        throw new DomainException('validation_failed', 'The request is not valid', {
+          errors: [{ field: 'interviewedBy', message: 'must be a staff member' }],
+        });
+      }
+      const repository = manager.getRepository(PrisonerConsent);
+      const saved = await repository.save(
+        repository.create({
+          inquiryId,
+          prisonerId,
+          kind: input.kind,
+          decision: input.decision,
+          interviewedOn: input.interviewedOn,
+          interviewedBy: input.interviewedBy,
+          recordedBy: actor.actor,
+          notes: input.notes ?? null,
+        }),
+      );
+      await this.audit.appendInTransaction(manager, {
+        action: 'consent.recorded',
+        actor,
+        entityType: 'prisoner_consent',
+        entityId: saved.id,
+        inquiryId,
+        after: { kind: saved.kind, decision: saved.decision, interviewedOn: saved.interviewedOn },
+      });
+      return saved;
+    });
+  }
+}
