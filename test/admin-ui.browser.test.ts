@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { DataSource } from 'typeorm';
 import { IntakeService } from '../src/intake/intake.service.js';
+import { BrowserSession, signInThroughUi } from './support/browser.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { makeStaffUser } from './support/staff.js';
 import { findProgram } from './support/system-programs.js';
@@ -15,8 +13,6 @@ import { findProgram } from './support/system-programs.js';
 // a free port) on its own real database. Screenshots of each main page go to
 // test-results/admin-ui/.
 const CHROMIUM = findProgram('chromium', ['/usr/bin/chromium', '/usr/bin/chromium-browser']);
-const SHOTS = path.resolve('test-results/admin-ui');
-const UI_TIMEOUT = 15_000;
 
 if (!CHROMIUM.path) {
   CHROMIUM.reportMissing('admin UI in a real browser', 'apt-get install -y chromium');
@@ -24,74 +20,23 @@ if (!CHROMIUM.path) {
   describe('admin UI in a real browser', () => {
     let sut: TestApp;
     let base: string;
-    let browser: Browser;
+    let ui: BrowserSession;
     let olena: { email: string; password: string; name: string };
     let iryna: { email: string; password: string; name: string };
-    let contexts: BrowserContext[] = [];
     let page: Page;
     let caseUrl: string;
     let reference: string;
-    const failures: string[] = [];
 
-    const newPage = async () => {
-      // Reduced motion: the UI then skips its animations, so axe measures colours as they are,
-      // not halfway through a fade-in.
-      const context = await browser.newContext({
-        reducedMotion: 'reduce',
-        locale: 'en-GB',
-        viewport: { width: 1400, height: 1000 },
-      });
-      contexts.push(context);
-      const p = await context.newPage();
-      p.setDefaultTimeout(UI_TIMEOUT);
-      p.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
-      // Errors React caught (a crashed screen) are logged; refused requests (401, 409) are the
-      // browser's own lines and expected here.
-      p.on('console', (m) => {
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
-          failures.push(`console error: ${m.text().slice(0, 300)}`);
-        }
-      });
-      return p;
-    };
-    const shoot = (p: Page, name: string) =>
-      p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-    const signIn = async (p: Page, who: { email: string; password: string }) => {
-      await p.getByLabel('Email').fill(who.email);
-      await p.getByLabel('Password').fill(who.password);
-      await p.getByRole('button', { name: 'Sign in' }).click();
-    };
+    const newPage = () => ui.newPage();
+    const shoot = (p: Page, name: string) => ui.shoot(p, name);
+    const signIn = signInThroughUi;
+    const expectAccessible = (p: Page, what: string) => ui.expectAccessible(p, what);
     const select = async (p: Page, label: string, option: string) => {
-      await p.getByRole('combobox', { name: label }).click();
+      await p.getByRole('combobox', { name: label, exact: true }).click();
       await p.getByRole('option', { name: option, exact: true }).click();
-    };
-    // No serious or critical accessibility violations on the page as it is now.
-    const expectAccessible = async (p: Page, what: string) => {
-      // The page as the user reads it: loaded (no spinner), and colours as they finally are,
-      // not halfway through a transition.
-      await p.waitForLoadState('networkidle');
-      await p.locator('[role="progressbar"]').first().waitFor({ state: 'detached' });
-      await p.waitForFunction(
-        () =>
-          (
-            globalThis as unknown as { document: { getAnimations(): unknown[] } }
-          ).document.getAnimations().length === 0,
-      );
-      const { violations } = await new AxeBuilder({ page: p }).analyze();
-      const bad = violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map(
-          (v) =>
-            `${what}: ${v.id} (${v.impact}) ${v.nodes
-              .map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`)
-              .slice(0, 3)
-              .join(' | ')}`,
-        );
-      expect(bad).toEqual([]);
     };
 
     beforeAll(async () => {
-      mkdirSync(SHOTS, { recursive: true });
       // Admins must use a second factor; caseworkers and supervisors here need not.
       sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'admin' } });
       await sut.app.listen(0, '127.0.0.1');
@@ -106,15 +51,13 @@ if (!CHROMIUM.path) {
       });
       olena = { email: a.user.email, password: a.password, name: 'Олена Коваль' };
       iryna = { email: b.user.email, password: b.password, name: 'Ірина Бондар' };
-      browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
+      ui = await BrowserSession.launch(CHROMIUM.path!, 'admin-ui');
       page = await newPage();
     });
 
     afterAll(async () => {
-      for (const c of contexts) await c.close().catch(() => undefined);
-      await browser?.close();
+      await ui?.close();
       await sut?.close();
-      contexts = [];
     });
 
     it('signs in and shows the queue', async () => {
@@ -466,7 +409,7 @@ if (!CHROMIUM.path) {
     });
 
     it('raised no error in any page', () => {
-      expect(failures).toEqual([]);
+      expect(ui.failures).toEqual([]);
     });
   });
 }

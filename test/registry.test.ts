@@ -248,13 +248,18 @@ describe('prisoner registry', () => {
       };
       const run = (args: string[]) =>
         new Promise<{ code: number | null; stdout: string }>((resolve) => {
+          // stderr joins stdout, so that a failure's reason is in the assertion's diff.
           const child = spawn(process.execPath, ['dist/src/cli/registry.js', ...args], { env });
           let stdout = '';
           child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+          child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
           child.on('exit', (code) => resolve({ code, stdout }));
         });
       const ok = await run(['import', good]);
-      expect(ok).toMatchObject({ code: 0 });
+      expect({ code: ok.code, stdout: ok.code === 0 ? '' : ok.stdout }).toEqual({
+        code: 0,
+        stdout: '',
+      });
       expect(ok.stdout).toMatch(
         /imported 1 of 1 rows in [\d.]+ s: 1 new, 0 updated, 0 invalid skipped/,
       );

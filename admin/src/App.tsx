@@ -6,7 +6,9 @@ import { dataProvider } from './api/dataProvider';
 import { MyCallbacks } from './callbacks/MyCallbacks';
 import { i18nProvider } from './i18n';
 import { InquiryCreate } from './inquiries/InquiryCreate';
+import { Countersign } from './identity/Countersign';
 import { Quarantine } from './intake/Quarantine';
+import { Registry } from './registry/Registry';
 import { InquiryList } from './inquiries/InquiryList';
 import { InquiryShow } from './inquiries/InquiryShow';
 import { Layout } from './layout/Layout';
@@ -79,6 +81,8 @@ export function App() {
       <Resource name="staff" />
       <CustomRoutes>
         <Route path="/quarantine" element={<Quarantine />} />
+        <Route path="/registry" element={<Registry />} />
+        <Route path="/countersign" element={<Countersign />} />
       </CustomRoutes>
     </Admin>
   );

@@ -52,6 +52,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export interface RequestOptions {
   method?: string;
   body?: unknown;
+  // Sent as it is (a file the user picked), with its own content type, instead of JSON.
+  file?: { data: Blob; contentType: string };
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | string[] | undefined | null>;
 }
@@ -72,6 +74,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.file) headers['Content-Type'] = options.file.contentType;
   if (!SAFE.has(method)) {
     if (!csrfToken && path !== '/auth/login') await refreshCsrfToken();
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
@@ -82,7 +85,11 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.file
+        ? options.file.data
+        : options.body === undefined
+          ? undefined
+          : JSON.stringify(options.body),
     });
   } catch {
     throw apiError({ status: 0, title: 'The server cannot be reached', code: 'network' });

@@ -54,6 +54,11 @@ const ACCESS: Record<string, Role[]> = {
   'mail.received': ['intake', 'caseworker', 'supervisor', 'auditor'],
   'mail.download': ['intake', 'caseworker', 'supervisor'],
   'quarantine.list': ['supervisor'],
+  'registry.search': ['caseworker', 'supervisor'],
+  'registry.import': ['supervisor', 'admin'],
+  'identity.show': ['caseworker', 'supervisor', 'auditor'],
+  'identity.work': ['caseworker', 'supervisor'],
+  'identity.countersign': ['supervisor'],
 };
 
 export function allowed(roles: readonly Role[] | undefined, resource: string, action: string) {

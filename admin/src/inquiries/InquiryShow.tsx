@@ -7,6 +7,7 @@ import Typography from '@mui/material/Typography';
 import { Loading, Show, usePermissions, useRecordContext, useTranslate } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
 import { allowed, type Role } from '../api/session';
+import { IdentityPanel } from '../identity/IdentityPanel';
 import { AssignmentPanel } from './AssignmentPanel';
 import type { InquiryRecord } from './case-types';
 import { ConflictDialog } from './ConflictDialog';
@@ -68,6 +69,18 @@ function CasePage() {
               <DetailsPanel record={record} action={action} canEdit={can('edit')} />
             </CardContent>
           </Card>
+          {allowed(permissions, 'identity', 'show') && (
+            <Card sx={section}>
+              <CardContent>
+                <IdentityPanel
+                  record={record}
+                  action={action}
+                  canWork={allowed(permissions, 'identity', 'work')}
+                  canCountersign={allowed(permissions, 'identity', 'countersign')}
+                />
+              </CardContent>
+            </Card>
+          )}
           <Card sx={section}>
             <CardContent>
               <ContactsPanel record={record} action={action} canContact={can('contact')} />

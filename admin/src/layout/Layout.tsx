@@ -1,5 +1,7 @@
 import AddIcCallIcon from '@mui/icons-material/AddIcCall';
+import DrawIcon from '@mui/icons-material/Draw';
 import ListAltIcon from '@mui/icons-material/ListAlt';
+import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
 import PhoneCallbackIcon from '@mui/icons-material/PhoneCallback';
 import type { ReactNode } from 'react';
@@ -27,6 +29,16 @@ function Menu() {
           primaryText="app.menu.callbacks"
           leftIcon={<PhoneCallbackIcon />}
         />
+      )}
+      {allowed(permissions, 'registry', 'search') && (
+        <RaMenu.Item
+          to="/registry"
+          primaryText="app.menu.registry"
+          leftIcon={<PersonSearchIcon />}
+        />
+      )}
+      {allowed(permissions, 'identity', 'countersign') && (
+        <RaMenu.Item to="/countersign" primaryText="app.menu.countersign" leftIcon={<DrawIcon />} />
       )}
       {allowed(permissions, 'quarantine', 'list') && (
         <RaMenu.Item
