@@ -22,12 +22,14 @@ export interface DuplicateCandidate {
   createdAt?: string;
 }
 
-// Folded for comparison: lower case, ё = е, no surrounding spaces. Cross-script matching
-// (Петров = Petrov) belongs to the registry matching, not to this check.
-const fold = (column: string) => `translate(lower(btrim(${column})), 'ё', 'е')`;
+// Names compare as registry matching compares them, by hc_name_key: any case, ё = е, and
+// across scripts and spellings (Коваль = Koval, Андрій = Andrii, Алексей = Aleksey). Only the
+// few inquiries sharing a phone or email get this far, so the key is computed on them alone.
+const nameKey = (column: string) => `hc_name_key(${column})`;
 
 // Other inquiries that are probably the same case: the inquirer shares a phone or an email, the
-// sought person has the same surname and given name, and the years of birth do not differ.
+// sought person has the same surname and given name (by name key, in any script), and the
+// years of birth do not differ.
 // `source` provides the inquiry checked as i1 (its id), its inquirer as r1 (phones, emails) and its
 // sought person as p1 (surname, given_name, birth_year). Oldest first, at most 20.
 function candidatesSql(source: string, where: string): string {
@@ -40,8 +42,8 @@ function candidatesSql(source: string, where: string): string {
         AND i2.status <> 'closed_duplicate'
       JOIN sought_person p2 ON p2.inquiry_id = i2.id
       WHERE ${where}
-        AND ${fold('p2.surname')} = ${fold('p1.surname')}
-        AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${fold('p2.given_name')} = ${fold('p1.given_name')})
+        AND ${nameKey('p2.surname')} = ${nameKey('p1.surname')}
+        AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${nameKey('p2.given_name')} = ${nameKey('p1.given_name')})
         AND (p1.birth_year IS NULL OR p2.birth_year IS NULL OR p1.birth_year = p2.birth_year)
       ORDER BY i2.created_at
       LIMIT 20`;
@@ -83,9 +85,9 @@ export function candidatesForNew(p: {
          WHERE i2.inquirer_id = dup_r.id AND i2.status <> 'closed_duplicate'
          OFFSET 0) d
        JOIN sought_person p2 ON p2.inquiry_id = d.id
-       WHERE ${fold('p2.surname')} = ${fold(`${p.surname}::text`)}
+       WHERE ${nameKey('p2.surname')} = ${nameKey(`${p.surname}::text`)}
          AND (${p.givenName}::text IS NULL OR p2.given_name IS NULL
-              OR ${fold('p2.given_name')} = ${fold(`${p.givenName}::text`)})
+              OR ${nameKey('p2.given_name')} = ${nameKey(`${p.givenName}::text`)})
          AND (${p.birthYear}::smallint IS NULL OR p2.birth_year IS NULL
               OR p2.birth_year = ${p.birthYear}::smallint)
        ORDER BY d.created_at, d.id
