@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { simpleParser } from 'mailparser';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { MailSender } from '../src/mail/mail-sender.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 import { createInquiry } from './support/inquiries.js';
@@ -18,6 +23,7 @@ describe('identity confirmation', () => {
   let supervisor: SignedIn;
   let otherSupervisor: SignedIn;
   let prisonerId: string;
+  let mailDir: string;
 
   const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     sut.app.get(DataSource).query(text, params) as Promise<T[]>;
@@ -67,7 +73,8 @@ describe('identity confirmation', () => {
     });
 
   beforeAll(async () => {
-    sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'none' } });
+    mailDir = await mkdtemp(path.join(os.tmpdir(), 'homecoming-identity-mail-'));
+    sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'none', MAIL_DIR: mailDir } });
     caseworker = await signedInStaff(sut, { roles: ['caseworker'] });
     supervisor = await signedInStaff(sut, { roles: ['supervisor'] });
     otherSupervisor = await signedInStaff(sut, { roles: ['supervisor'] });
@@ -82,7 +89,10 @@ describe('identity confirmation', () => {
     );
   });
 
-  afterAll(() => sut?.close());
+  afterAll(async () => {
+    await sut?.close();
+    await rm(mailDir, { recursive: true, force: true });
+  });
 
   it('confirms a match only with a second, different signature; rejecting needs a reason', async () => {
     const inquiryId = await verifyingCase();
@@ -339,5 +349,40 @@ describe('identity confirmation', () => {
       soughtPerson: { surname: 'Сидоров', givenName: 'Павел', birthYear: 1990 },
     });
     expect(await signals(alone)).toEqual({});
+  });
+
+  it('closing as declined says why only when he agreed to be disclosed to the family', async () => {
+    const closedLetter = async (id: string) => {
+      while ((await sut.app.get(MailSender).drainOnce()) > 0);
+      const [{ reference }] = await sql<{ reference: string }>(
+        `SELECT reference FROM inquiry WHERE id = $1`,
+        [id],
+      );
+      for (const file of await readdir(mailDir)) {
+        const mail = await simpleParser(await readFile(path.join(mailDir, file)));
+        if (mail.subject?.includes(reference) && /закрыт/i.test(mail.subject))
+          return mail.text ?? '';
+      }
+      throw new Error(`no closing letter for ${reference}`);
+    };
+    const declined = async (refusals: [string, string][]) => {
+      const id = await verifyingCase();
+      await confirmedMatch(id);
+      await signedVerification(id, 'verified');
+      expect((await transition(id, 'detention_confirmed')).status).toBe(200);
+      for (const [kind, decision] of refusals) {
+        expect((await consent(id, kind, decision)).status).toBe(201);
+      }
+      expect((await transition(id, 'closed_declined_by_prisoner')).status).toBe(200);
+      return closedLetter(id);
+    };
+    const silent = await declined([['disclosure', 'refused']]);
+    expect(silent).toContain('Мы не можем сообщить вам какие-либо сведения о нём');
+    expect(silent).not.toMatch(/соглас/);
+    const explained = await declined([
+      ['disclosure', 'given'],
+      ['handover', 'refused'],
+    ]);
+    expect(explained).toContain('Он не дал согласия');
   });
 });

@@ -238,8 +238,24 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       );
       if (!verdict.ok) return { kind: 'suppressed', error: verdict.reason };
     }
+    // A closing may say why only when the family may know he is held: a prisoner who refused
+    // disclosure is not named as having refused anything.
+    const detentionDisclosed =
+      event === 'family.case_closed' &&
+      (
+        await this.dataSource.transaction((manager) =>
+          this.guards.check('detention_disclosure_allowed', {
+            manager,
+            inquiryId: row.inquiry_id!,
+            actor: SENDER,
+          }),
+        )
+      ).ok;
     const language = this.languageOf(row);
-    const rendered = this.renderer.render(event, language, this.dataOf(row, language));
+    const rendered = this.renderer.render(event, language, {
+      ...this.dataOf(row, language),
+      detentionDisclosed,
+    });
     const thread = (row.thread ?? []).filter((id) => id !== row.message_id);
     const mail: OutgoingMail = {
       from: this.config.mail.from,
