@@ -100,6 +100,10 @@ if (!CHROMIUM.path) {
       await page.getByText('Nothing is waiting for you.').waitFor();
       await openCase(page);
       await page.getByTestId('match').first().getByText('Confirmed').waitFor();
+      // On the timeline, by name: who proposed and who countersigned.
+      const timeline = page.getByTestId('timeline');
+      await timeline.getByText(/^Registry match countersigned/).waitFor();
+      await timeline.getByText(/^Registry match proposed/).waitFor();
       await ui.shoot(page, '03-confirmed');
       const [match] = await sut.app
         .get(DataSource)

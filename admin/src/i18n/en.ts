@@ -243,6 +243,41 @@ export const en = {
         discarded: 'given up',
       },
     },
+    timeline: {
+      inquiry: {
+        create: 'Inquiry opened',
+        update: 'Details changed',
+        merge: 'Merged',
+        read: 'Case read',
+      },
+      call: { log: 'Call logged' },
+      callback: { schedule: 'Callback promised', overdue: 'Callback overdue' },
+      mail: {
+        compose: 'Letter written',
+        sent: 'Mail sent',
+        failed: 'Mail failed',
+        suppressed: 'Mail held back',
+        bounced: 'Mail bounced',
+        cancel: 'Mail cancelled',
+        retry_requested: 'Mail to be sent again',
+      },
+      email: {
+        received: 'Mail received',
+        auto_reply: 'Automatic reply received',
+        attachment_download: 'Attachment downloaded',
+      },
+      match: {
+        proposed: 'Registry match proposed',
+        countersigned: 'Registry match countersigned',
+        rejected: 'Registry match rejected',
+      },
+      verification: {
+        recorded: 'Verification recorded',
+        countersigned: 'Verification countersigned',
+      },
+      consent: { recorded: "Prisoner's consent recorded" },
+      registry: { candidates_read: 'Registry candidates looked at' },
+    },
     identity: {
       title: 'Identity',
       signal: {

@@ -245,6 +245,41 @@ export const uk: Messages<typeof en> = {
         discarded: 'відмовлено',
       },
     },
+    timeline: {
+      inquiry: {
+        create: 'Звернення відкрито',
+        update: 'Дані змінено',
+        merge: 'Об’єднано',
+        read: 'Справу переглянуто',
+      },
+      call: { log: 'Дзвінок записано' },
+      callback: { schedule: 'Обіцяно зворотний дзвінок', overdue: 'Зворотний дзвінок прострочено' },
+      mail: {
+        compose: 'Лист написано',
+        sent: 'Лист надіслано',
+        failed: 'Лист не надіслано',
+        suppressed: 'Лист затримано',
+        bounced: 'Лист повернувся',
+        cancel: 'Лист скасовано',
+        retry_requested: 'Лист надішлють знову',
+      },
+      email: {
+        received: 'Отримано лист',
+        auto_reply: 'Отримано автовідповідь',
+        attachment_download: 'Вкладення завантажено',
+      },
+      match: {
+        proposed: 'Запропоновано збіг із реєстром',
+        countersigned: 'Збіг із реєстром підписано другим',
+        rejected: 'Збіг із реєстром відхилено',
+      },
+      verification: {
+        recorded: 'Перевірку записано',
+        countersigned: 'Перевірку підписано другим',
+      },
+      consent: { recorded: 'Записано згоду полоненого' },
+      registry: { candidates_read: 'Переглянуто кандидатів з реєстру' },
+    },
     identity: {
       title: 'Особи',
       signal: {

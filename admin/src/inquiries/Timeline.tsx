@@ -25,7 +25,9 @@ export function Timeline({ record }: { record: InquiryRecord }) {
       .map(([k, v]) => `${k}: ${String(v)}`)
       .slice(0, 4)
       .join(', ');
-    return summary ? `${entry.action} (${summary})` : entry.action;
+    // A readable name where there is one; the action as recorded otherwise.
+    const label = translate(`app.timeline.${entry.action}`, { _: entry.action });
+    return summary ? `${label} (${summary})` : label;
   };
 
   return (
