@@ -15,6 +15,8 @@ import { InboundContentHash1795955520746 } from './1795955520746-InboundContentH
 import { IdentityConfirmation1795961989864 } from './1795961989864-IdentityConfirmation.js';
 import { PrisonerNameKeys1795962000000 } from './1795962000000-PrisonerNameKeys.js';
 import { VerificationDocumentIndex1795963000000 } from './1795963000000-VerificationDocumentIndex.js';
+import { Travel1795964192682 } from './1795964192682-Travel.js';
+import { BorderCrossingsSeed1795964200000 } from './1795964200000-BorderCrossingsSeed.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -35,4 +37,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   IdentityConfirmation1795961989864,
   PrisonerNameKeys1795962000000,
   VerificationDocumentIndex1795963000000,
+  Travel1795964192682,
+  BorderCrossingsSeed1795964200000,
 ];

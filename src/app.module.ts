@@ -17,6 +17,7 @@ import { MailDeliveryModule } from './mail/mail-delivery.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { TravelModule } from './travel/travel.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -51,6 +52,7 @@ export class AppModule {
         IntakeModule,
         RegistryModule,
         IdentityModule,
+        TravelModule,
       ],
     };
   }

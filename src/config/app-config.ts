@@ -41,6 +41,12 @@ export abstract class AppConfig {
     readonly dataEncryptionKey: Buffer | undefined;
   };
   abstract readonly audit: { readonly checkpointIntervalMs: number };
+  abstract readonly travel: {
+    // A planned crossing passed by this many hours without "crossed into Ukraine" is overdue.
+    readonly crossingOverdueHours: number;
+    // Printed in the travel instructions; absent, the family is told to call the case's number.
+    readonly emergencyPhone?: string;
+  };
   abstract readonly intake: {
     readonly webhookSecret?: string;
     readonly maxBytes: number;
@@ -197,6 +203,10 @@ function toAppConfig(env: Environment): AppConfig {
         : undefined,
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    travel: {
+      crossingOverdueHours: env.TRAVEL_CROSSING_OVERDUE_HOURS,
+      emergencyPhone: env.TRAVEL_EMERGENCY_PHONE,
+    },
     intake: {
       webhookSecret: env.INTAKE_WEBHOOK_SECRET,
       maxBytes: env.INTAKE_MAX_BYTES,

@@ -315,6 +315,17 @@ export class Environment {
   @Transform(toInt)
   INTAKE_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024;
 
+  // --- Travel.
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  @Transform(toInt)
+  TRAVEL_CROSSING_OVERDUE_HOURS = 12;
+
+  @IsOptional()
+  @Matches(/^\+?[0-9 ()-]{6,20}$/, { message: 'must be a phone number, e.g. +380 44 000 00 00' })
+  TRAVEL_EMERGENCY_PHONE?: string;
+
   // The IMAP door: off while IMAP_HOST is unset.
   @IsOptional()
   @IsString()

@@ -19,6 +19,10 @@ import { Prisoner } from '../registry/prisoner.entity.js';
 import { InquiryMatch } from '../identity/inquiry-match.entity.js';
 import { InquirerVerification } from '../identity/inquirer-verification.entity.js';
 import { PrisonerConsent } from '../identity/prisoner-consent.entity.js';
+import { BorderCrossing } from '../travel/border-crossing.entity.js';
+import { TravelPlan } from '../travel/travel-plan.entity.js';
+import { Traveller } from '../travel/traveller.entity.js';
+import { TravelEvent } from '../travel/travel-event.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -44,4 +48,8 @@ export const entities: (new () => object)[] = [
   InquiryMatch,
   InquirerVerification,
   PrisonerConsent,
+  BorderCrossing,
+  TravelPlan,
+  Traveller,
+  TravelEvent,
 ];

@@ -254,6 +254,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     const language = this.languageOf(row);
     const rendered = this.renderer.render(event, language, {
       ...this.dataOf(row, language),
+      ...(event === 'family.travel_instructions' ? await this.journeyOf(row, language) : {}),
       detentionDisclosed,
     });
     const thread = (row.thread ?? []).filter((id) => id !== row.message_id);
@@ -283,6 +284,47 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     if (row.recipient_kind === 'staff') return STAFF_LANGUAGE;
     const preferred = row.preferred_language as MailLanguage;
     return MAIL_LANGUAGES.includes(preferred) ? preferred : 'ru';
+  }
+
+  // The travel plan as it is when the letter goes (a later change sends it again): the crossing
+  // point in the family's language, the dates in our time zone, the escort, the emergency number.
+  private async journeyOf(row: Claimed, language: MailLanguage): Promise<Record<string, unknown>> {
+    const [plan] = (await this.dataSource.query(
+      `SELECT p.planned_entry_into_poland::text AS entry, p.planned_crossing_at AS crossing_at,
+         p.escort_name, p.escort_phone, c.address,
+         CASE $2 WHEN 'uk' THEN c.name_uk WHEN 'ru' THEN c.name_ru ELSE c.name_en END AS crossing
+       FROM travel_plan p LEFT JOIN border_crossing c ON c.id = p.crossing_point_id
+       WHERE p.inquiry_id = $1`,
+      [row.inquiry_id, language],
+    )) as {
+      entry: string | null;
+      crossing_at: Date | null;
+      escort_name: string | null;
+      escort_phone: string | null;
+      address: string | null;
+      crossing: string | null;
+    }[];
+    const locale = language === 'en' ? 'en-GB' : language;
+    const zone = this.config.mail.timeZone;
+    return {
+      crossingName: plan?.crossing ?? undefined,
+      crossingAddress: plan?.address ?? undefined,
+      crossingAt: plan?.crossing_at
+        ? new Intl.DateTimeFormat(locale, {
+            dateStyle: 'long',
+            timeStyle: 'short',
+            timeZone: zone,
+          }).format(plan.crossing_at)
+        : undefined,
+      entryIntoPoland: plan?.entry
+        ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
+            new Date(plan.entry),
+          )
+        : undefined,
+      escortName: plan?.escort_name ?? undefined,
+      escortPhone: plan?.escort_phone ?? undefined,
+      emergencyPhone: this.config.travel.emergencyPhone,
+    };
   }
 
   private dataOf(row: Claimed, language: MailLanguage): MailData {

@@ -1,0 +1,149 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { TRAFFIC_KINDS, type TrafficKind } from '../border-crossing.entity.js';
+import { TRAVEL_STEPS, type TravelStep } from '../travel-event.entity.js';
+
+export class UpdateCrossingDto {
+  @ApiProperty({ description: 'The version you saw (a stale one is refused)' })
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  open?: boolean;
+
+  @ApiPropertyOptional({ enum: TRAFFIC_KINDS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @IsIn(TRAFFIC_KINDS, { each: true })
+  traffic?: TrafficKind[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(3, 200)
+  address?: string;
+}
+
+export class TravellerDto {
+  @ApiProperty({ description: 'The inquirer herself (exactly one traveller is)' })
+  @IsBoolean()
+  isInquirer!: boolean;
+
+  @ApiProperty()
+  @IsString()
+  @Length(2, 200)
+  fullName!: string;
+
+  @ApiPropertyOptional({ description: "A companion's relationship to the prisoner" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  relationship?: string;
+
+  @ApiProperty({ example: 'passport' })
+  @IsString()
+  @Length(2, 50)
+  documentKind!: string;
+
+  @ApiProperty({ description: 'Stored encrypted; only its last four characters are shown' })
+  @IsString()
+  @Length(4, 50)
+  documentNumber!: string;
+}
+
+export class SaveTravelPlanDto {
+  @ApiProperty({ description: 'The version you saw; 0 for a new plan' })
+  @IsInt()
+  @Min(0)
+  version!: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(2, 100)
+  originCity?: string;
+
+  @ApiPropertyOptional({ example: 'RU' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'originCountry must be an ISO 3166-1 alpha-2 code' })
+  originCountry?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-10' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  plannedEntryIntoPoland?: string;
+
+  @ApiPropertyOptional({ example: 'medyka-shehyni' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
+  crossingPointId?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-11T09:00:00+01:00' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'plannedCrossingAt must be a date and time (ISO 8601 with offset)' })
+  plannedCrossingAt?: Date;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(2, 200)
+  escortName?: string;
+
+  @ApiPropertyOptional({ example: '+48 600 000 000' })
+  @IsOptional()
+  @Matches(/^\+?[0-9 ()-]{6,20}$/, { message: 'escortPhone must be a phone number' })
+  escortPhone?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2_000)
+  notes?: string;
+
+  @ApiProperty({ type: [TravellerDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => TravellerDto)
+  travellers!: TravellerDto[];
+}
+
+export class RecordTravelEventDto {
+  @ApiProperty({ enum: TRAVEL_STEPS })
+  @IsIn(TRAVEL_STEPS)
+  step!: TravelStep;
+
+  @ApiProperty({ description: 'When it happened (ISO 8601 with offset)' })
+  @Type(() => Date)
+  @IsDate({ message: 'occurredAt must be a date and time (ISO 8601 with offset)' })
+  occurredAt!: Date;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1_000)
+  notes?: string;
+}

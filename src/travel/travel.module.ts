@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { InquiriesModule } from '../inquiries/inquiries.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { InquiryTravelController, TravelController } from './travel.controller.js';
+import { TravelGuards } from './travel.guards.js';
+import { TravelService } from './travel.service.js';
+
+// The family's journey through Poland to Kyiv: crossing points, the plan, its steps.
+@Module({
+  imports: [AuditModule, InquiriesModule, MailModule],
+  controllers: [TravelController, InquiryTravelController],
+  providers: [TravelService, TravelGuards],
+  exports: [TravelService],
+})
+export class TravelModule {}
