@@ -17,6 +17,7 @@ import { PrisonerNameKeys1795962000000 } from './1795962000000-PrisonerNameKeys.
 import { VerificationDocumentIndex1795963000000 } from './1795963000000-VerificationDocumentIndex.js';
 import { Travel1795964192682 } from './1795964192682-Travel.js';
 import { BorderCrossingsSeed1795964200000 } from './1795964200000-BorderCrossingsSeed.js';
+import { Handover1795964565970 } from './1795964565970-Handover.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -39,4 +40,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   VerificationDocumentIndex1795963000000,
   Travel1795964192682,
   BorderCrossingsSeed1795964200000,
+  Handover1795964565970,
 ];

@@ -18,6 +18,7 @@ import { IntakeModule } from './intake/intake.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { TravelModule } from './travel/travel.module.js';
+import { HandoverModule } from './handover/handover.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -53,6 +54,7 @@ export class AppModule {
         RegistryModule,
         IdentityModule,
         TravelModule,
+        HandoverModule,
       ],
     };
   }

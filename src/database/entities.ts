@@ -23,6 +23,8 @@ import { BorderCrossing } from '../travel/border-crossing.entity.js';
 import { TravelPlan } from '../travel/travel-plan.entity.js';
 import { Traveller } from '../travel/traveller.entity.js';
 import { TravelEvent } from '../travel/travel-event.entity.js';
+import { HandoverLocation } from '../handover/handover-location.entity.js';
+import { HandoverAppointment } from '../handover/handover-appointment.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -52,4 +54,6 @@ export const entities: (new () => object)[] = [
   TravelPlan,
   Traveller,
   TravelEvent,
+  HandoverLocation,
+  HandoverAppointment,
 ];

@@ -255,6 +255,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     const rendered = this.renderer.render(event, language, {
       ...this.dataOf(row, language),
       ...(event === 'family.travel_instructions' ? await this.journeyOf(row, language) : {}),
+      ...(event === 'family.handover_scheduled' ? await this.appointmentOf(row, language) : {}),
       detentionDisclosed,
     });
     const thread = (row.thread ?? []).filter((id) => id !== row.message_id);
@@ -324,6 +325,34 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       escortName: plan?.escort_name ?? undefined,
       escortPhone: plan?.escort_phone ?? undefined,
       emergencyPhone: this.config.travel.emergencyPhone,
+    };
+  }
+
+  // The handover appointment as it is when the letter goes: the place in the family's language,
+  // how to find it, the time in our zone.
+  private async appointmentOf(
+    row: Claimed,
+    language: MailLanguage,
+  ): Promise<Record<string, unknown>> {
+    const [a] = (await this.dataSource.query(
+      `SELECT a.scheduled_at, l.address,
+         CASE $2 WHEN 'uk' THEN l.name_uk WHEN 'ru' THEN l.name_ru ELSE l.name_en END AS name,
+         CASE $2 WHEN 'uk' THEN l.instructions_uk WHEN 'ru' THEN l.instructions_ru
+           ELSE l.instructions_en END AS instructions
+       FROM handover_appointment a JOIN handover_location l ON l.id = a.location_id
+       WHERE a.inquiry_id = $1 AND a.state = 'scheduled'`,
+      [row.inquiry_id, language],
+    )) as { scheduled_at: Date; address: string; name: string; instructions: string }[];
+    if (!a) return {};
+    const locale = language === 'en' ? 'en-GB' : language;
+    return {
+      when: new Intl.DateTimeFormat(locale, {
+        dateStyle: 'long',
+        timeStyle: 'short',
+        timeZone: this.config.mail.timeZone,
+      }).format(a.scheduled_at),
+      place: `${a.name}, ${a.address}`,
+      placeInstructions: a.instructions,
     };
   }
 

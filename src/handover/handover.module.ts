@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { InquiriesModule } from '../inquiries/inquiries.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { HandoverController } from './handover.controller.js';
+import { HandoverGuards } from './handover.guards.js';
+import { HandoverService } from './handover.service.js';
+
+// The handover in Kyiv: places, appointments, the two officials' completion, the act.
+@Module({
+  imports: [AuditModule, InquiriesModule, MailModule],
+  controllers: [HandoverController],
+  providers: [HandoverService, HandoverGuards],
+})
+export class HandoverModule {}

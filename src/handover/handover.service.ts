@@ -1,0 +1,326 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { DomainException } from '../common/exceptions/domain.exception.js';
+import type { ActorContext } from '../common/request-context.js';
+import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import type {
+  CompleteHandoverDto,
+  HandoverLocationDto,
+  ScheduleHandoverDto,
+  UpdateHandoverLocationDto,
+} from './dto/handover.dto.js';
+import { HandoverAppointment, type AppointmentState } from './handover-appointment.entity.js';
+import { HandoverLocation } from './handover-location.entity.js';
+
+const SCHEDULING_STATES = ['in_transit', 'handover_scheduled'];
+// Clocks of the caller's computer and ours may differ a little.
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+const invalid = (field: string, message: string) =>
+  new DomainException('validation_failed', 'The request is not valid', {
+    detail: `${field}: ${message}`,
+    errors: [{ field, message }],
+  });
+
+// The handover in Kyiv: places, the appointment (and its postponement or failure), and the
+// completion recorded by one official and confirmed by a second.
+@Injectable()
+export class HandoverService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly guards: InquiryGuardRegistry,
+  ) {}
+
+  locations(): Promise<HandoverLocation[]> {
+    return this.dataSource.getRepository(HandoverLocation).find({ order: { nameEn: 'ASC' } });
+  }
+
+  async addLocation(dto: HandoverLocationDto, actor: ActorContext): Promise<HandoverLocation> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(HandoverLocation);
+      const saved = await repository.save(repository.create(dto));
+      await this.audit.appendInTransaction(manager, {
+        action: 'handover_location.create',
+        actor,
+        entityType: 'handover_location',
+        entityId: saved.id,
+        after: { nameEn: saved.nameEn, address: saved.address },
+      });
+      return saved;
+    });
+  }
+
+  async updateLocation(id: string, dto: UpdateHandoverLocationDto, actor: ActorContext) {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(HandoverLocation);
+      const location = await repository.findOne({
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!location) throw new DomainException('not_found', 'No such handover location');
+      if (location.version !== dto.version) {
+        throw new DomainException('stale_version', 'Changed by someone else', {
+          extensions: { currentVersion: location.version },
+        });
+      }
+      const before = { active: location.active, address: location.address };
+      if (dto.active !== undefined) location.active = dto.active;
+      if (dto.address !== undefined) location.address = dto.address;
+      const saved = await repository.save(location);
+      await this.audit.appendInTransaction(manager, {
+        action: 'handover_location.update',
+        actor,
+        entityType: 'handover_location',
+        entityId: id,
+        before,
+        after: { active: saved.active, address: saved.address },
+      });
+      return saved;
+    });
+  }
+
+  appointments(inquiryId: string): Promise<HandoverAppointment[]> {
+    return this.dataSource
+      .getRepository(HandoverAppointment)
+      .find({ where: { inquiryId }, order: { createdAt: 'DESC' } });
+  }
+
+  // An appointment while the family travels, or a new one after a postponement (the family is
+  // told again). At an active place, in the future, with the officials who will be there.
+  async schedule(inquiryId: string, dto: ScheduleHandoverDto, actor: ActorContext) {
+    return this.dataSource.transaction(async (manager) => {
+      const inquiry = await this.lockInquiry(manager, inquiryId);
+      if (!SCHEDULING_STATES.includes(inquiry.status)) {
+        throw new DomainException('conflict', 'A handover cannot be scheduled at this stage', {
+          detail: `The case is ${inquiry.status}; handovers are scheduled from in_transit.`,
+        });
+      }
+      const location = await manager
+        .getRepository(HandoverLocation)
+        .findOneBy({ id: dto.locationId });
+      if (!location) throw invalid('locationId', 'is not a known handover location');
+      if (!location.active) throw invalid('locationId', `${location.nameEn} is not in use`);
+      if (dto.scheduledAt.getTime() < Date.now())
+        throw invalid('scheduledAt', 'must not be in the past');
+      const open = await manager.getRepository(HandoverAppointment).findOne({
+        where: [
+          { inquiryId, state: 'scheduled' },
+          { inquiryId, state: 'awaiting_confirmation' },
+          { inquiryId, state: 'completed' },
+        ],
+      });
+      if (open) {
+        throw new DomainException('conflict', `The case has a ${open.state} handover`, {
+          detail: 'Postpone it or record that it failed before making another appointment.',
+        });
+      }
+      const repository = manager.getRepository(HandoverAppointment);
+      const saved = await repository.save(
+        repository.create({
+          inquiryId,
+          locationId: dto.locationId,
+          scheduledAt: dto.scheduledAt,
+          officials: dto.officials,
+          state: 'scheduled',
+          createdBy: actor.actor,
+        }),
+      );
+      await this.audit.appendInTransaction(manager, {
+        action: 'handover.scheduled',
+        actor,
+        entityType: 'handover_appointment',
+        entityId: saved.id,
+        inquiryId,
+        after: { locationId: saved.locationId, scheduledAt: saved.scheduledAt.toISOString() },
+      });
+      // A new appointment for a case already scheduled (after a postponement): tell the family.
+      if (inquiry.status === 'handover_scheduled') await this.tellFamily(manager, inquiry, actor);
+      return saved;
+    });
+  }
+
+  overrideArrival(id: string, reason: string, actor: ActorContext) {
+    return this.change(id, ['scheduled'], actor, 'handover.arrival_override', (a) => {
+      a.arrivalOverrideBy = actor.actor;
+      a.arrivalOverrideReason = reason;
+      return { reason };
+    });
+  }
+
+  postpone(id: string, reason: string, actor: ActorContext) {
+    return this.change(id, ['scheduled'], actor, 'handover.postponed', (a) => {
+      a.state = 'postponed';
+      a.reason = reason;
+      return { reason };
+    });
+  }
+
+  fail(id: string, reason: string, actor: ActorContext) {
+    return this.change(
+      id,
+      ['scheduled', 'awaiting_confirmation'],
+      actor,
+      'handover.failed',
+      (a) => {
+        a.state = 'failed';
+        a.reason = reason;
+        return { reason };
+      },
+    );
+  }
+
+  complete(id: string, dto: CompleteHandoverDto, actor: ActorContext) {
+    if (dto.handedOverAt.getTime() > Date.now() + CLOCK_SKEW_MS) {
+      throw invalid('handedOverAt', 'must not be in the future');
+    }
+    return this.change(id, ['scheduled'], actor, 'handover.completed', (a) => {
+      a.state = 'awaiting_confirmation';
+      a.handedOverAt = dto.handedOverAt;
+      a.actNumber = dto.actNumber;
+      a.completedBy = actor.actor;
+      return { handedOverAt: dto.handedOverAt.toISOString(), actNumber: dto.actNumber };
+    });
+  }
+
+  // The second official's confirmation: a different user from the one who recorded it.
+  confirm(id: string, actor: ActorContext) {
+    return this.change(id, ['awaiting_confirmation'], actor, 'handover.confirmed', (a) => {
+      if (a.completedBy === actor.actor) {
+        throw new DomainException(
+          'four_eyes_required',
+          'A second official must confirm the handover',
+          {
+            detail: 'You recorded it; a different staff member must confirm it.',
+          },
+        );
+      }
+      a.state = 'completed';
+      a.confirmedBy = actor.actor;
+      a.confirmedAt = new Date();
+      return { actNumber: a.actNumber };
+    });
+  }
+
+  // The act, for printing: the appointment with the case, the people and the officials.
+  async act(id: string, actor: ActorContext) {
+    const [row] = (await this.dataSource.query(
+      `SELECT a.id, a.state, a.scheduled_at, a.handed_over_at, a.act_number, a.officials,
+         l.name_uk, l.name_en, l.address, i.reference, i.id AS inquiry_id,
+         r.full_name AS inquirer_name,
+         hc_full_name(pr.surname, pr.given_names, pr.patronymic) AS prisoner_name,
+         pr.personal_number, pr.birth_date::text AS prisoner_birth_date,
+         cs.display_name AS completed_by_name, cf.display_name AS confirmed_by_name
+       FROM handover_appointment a
+       JOIN handover_location l ON l.id = a.location_id
+       JOIN inquiry i ON i.id = a.inquiry_id
+       JOIN inquirer r ON r.id = i.inquirer_id
+       LEFT JOIN inquiry_match m ON m.inquiry_id = i.id AND m.state = 'confirmed'
+       LEFT JOIN prisoner pr ON pr.id = m.prisoner_id
+       LEFT JOIN staff_user cs ON cs.id = a.completed_by
+       LEFT JOIN staff_user cf ON cf.id = a.confirmed_by
+       WHERE a.id = $1`,
+      [id],
+    )) as ActRow[];
+    if (!row) throw new DomainException('not_found', 'No such handover appointment');
+    await this.audit.append({
+      action: 'handover.act_viewed',
+      actor,
+      entityType: 'handover_appointment',
+      entityId: id,
+      inquiryId: row.inquiry_id,
+      after: { actNumber: row.act_number },
+    });
+    return row;
+  }
+
+  private async change(
+    id: string,
+    from: AppointmentState[],
+    actor: ActorContext,
+    action: string,
+    apply: (a: HandoverAppointment) => Record<string, unknown>,
+  ): Promise<HandoverAppointment> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(HandoverAppointment);
+      const appointment = await repository.findOne({
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!appointment) throw new DomainException('not_found', 'No such handover appointment');
+      if (!from.includes(appointment.state)) {
+        throw new DomainException('conflict', `The handover is ${appointment.state}`, {
+          detail: `This needs it ${from.join(' or ')}.`,
+        });
+      }
+      const before = { state: appointment.state };
+      const after = apply(appointment);
+      const saved = await repository.save(appointment);
+      await this.audit.appendInTransaction(manager, {
+        action,
+        actor,
+        entityType: 'handover_appointment',
+        entityId: id,
+        inquiryId: appointment.inquiryId,
+        before,
+        after: { state: saved.state, ...after },
+      });
+      return saved;
+    });
+  }
+
+  private async lockInquiry(manager: EntityManager, inquiryId: string) {
+    const [inquiry] = (await manager.query(
+      `SELECT id, status, reference, inquirer_id FROM inquiry WHERE id = $1 FOR UPDATE`,
+      [inquiryId],
+    )) as { id: string; status: string; reference: string; inquirer_id: string }[];
+    if (!inquiry) throw new DomainException('not_found', 'No such inquiry');
+    return inquiry;
+  }
+
+  private async tellFamily(
+    manager: EntityManager,
+    inquiry: { id: string; status: string; reference: string; inquirer_id: string },
+    actor: ActorContext,
+  ): Promise<void> {
+    const verdict = await this.guards.check('detention_disclosure_allowed', {
+      manager,
+      inquiryId: inquiry.id,
+      actor,
+    });
+    if (!verdict.ok) return;
+    await this.outbox.enqueueInTransaction(manager, [
+      {
+        eventType: 'family.handover_scheduled',
+        inquiryId: inquiry.id,
+        recipientKind: 'inquirer',
+        recipientId: inquiry.inquirer_id,
+        payload: { reference: inquiry.reference, status: inquiry.status, rescheduled: true },
+      },
+    ]);
+  }
+}
+
+export interface ActRow {
+  id: string;
+  state: AppointmentState;
+  scheduled_at: Date;
+  handed_over_at: Date | null;
+  act_number: string | null;
+  officials: string[];
+  name_uk: string;
+  name_en: string;
+  address: string;
+  reference: string;
+  inquiry_id: string;
+  inquirer_name: string;
+  prisoner_name: string | null;
+  personal_number: string | null;
+  prisoner_birth_date: string | null;
+  completed_by_name: string | null;
+  confirmed_by_name: string | null;
+}
