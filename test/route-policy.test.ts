@@ -71,6 +71,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET travel/crossings': ['intake', 'caseworker', 'supervisor', 'auditor', 'admin'],
   'PATCH travel/crossings/:crossingId': ['admin'],
   'GET travel/overdue': ['caseworker', 'supervisor'],
+  'GET travel/manifest': ['supervisor'],
   'GET inquiries/:id/travel-plan': ['caseworker', 'supervisor', 'auditor'],
   'PUT inquiries/:id/travel-plan': ['caseworker', 'supervisor'],
   'GET inquiries/:id/travel-events': ['caseworker', 'supervisor', 'auditor'],

@@ -303,4 +303,58 @@ describe('travel through Poland', () => {
     }
     expect(await overdue()).not.toContain(id);
   });
+
+  it('lists the day’s expected travellers at a crossing for supervisors, as a page and as CSV, audited', async () => {
+    const id = await caseWithIdentitySettled(caseworker, supervisor, prisonerId);
+    const crossingAt = inHours(100);
+    await send(
+      caseworker,
+      'put',
+      `/api/inquiries/${id}/travel-plan`,
+      completePlan(0, {
+        crossingPointId: 'budomierz-hrushiv',
+        plannedCrossingAt: crossingAt,
+      }),
+    );
+    const [{ reference }] = await sql<{ reference: string }>(
+      `SELECT reference FROM inquiry WHERE id = $1`,
+      [id],
+    );
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: sut.config.mail.timeZone }).format(
+      new Date(crossingAt),
+    );
+    const url = `/api/travel/manifest?crossingPointId=budomierz-hrushiv&date=${day}`;
+    expect((await caseworker.agent.get(url)).status).toBe(403);
+    const csv = await supervisor.agent.get(`${url}&format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.headers['content-disposition']).toContain(`manifest-budomierz-hrushiv-${day}.csv`);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe('reference,traveller,role,document,planned_crossing,escort,escort_phone');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
+      `${reference},Петрова Ольга Ивановна,inquirer,passport …4567`,
+      `${reference},Петров Сергей,father,passport …4321`,
+    ]);
+    expect(csv.text).not.toContain('1234567');
+    const page = await supervisor.agent.get(url);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('Будомєж–Грушів');
+    expect(page.text).toContain('Остап Гнатюк');
+    const other = await supervisor.agent.get(
+      `/api/travel/manifest?crossingPointId=medyka-shehyni&date=${day}&format=csv`,
+    );
+    expect(other.text).not.toContain(reference);
+    const bad = await supervisor.agent.get(
+      '/api/travel/manifest?crossingPointId=budomierz-hrushiv&date=11/12/2026',
+    );
+    expect([bad.status, bad.body.errors[0].field]).toEqual([400, 'date']);
+    const audit = await sql<{ action: string }>(
+      `SELECT action FROM audit_event WHERE action LIKE 'travel.manifest_%' ORDER BY occurred_at`,
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'travel.manifest_downloaded',
+      'travel.manifest_viewed',
+      'travel.manifest_downloaded',
+    ]);
+  });
 });

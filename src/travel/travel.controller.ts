@@ -1,10 +1,28 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/decorators/access-policy.decorator.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import type { BorderCrossing } from './border-crossing.entity.js';
-import { RecordTravelEventDto, SaveTravelPlanDto, UpdateCrossingDto } from './dto/travel.dto.js';
+import {
+  ManifestQuery,
+  RecordTravelEventDto,
+  SaveTravelPlanDto,
+  UpdateCrossingDto,
+} from './dto/travel.dto.js';
 import type { TravelEvent } from './travel-event.entity.js';
 import { TravelService, type OverdueCrossing, type TravelPlanView } from './travel.service.js';
 
@@ -28,6 +46,23 @@ export class TravelController {
     @Actor() actor: ActorContext,
   ): Promise<BorderCrossing> {
     return this.travel.updateCrossing(id, dto, actor);
+  }
+
+  // For a crossing point and a day: as a page to print, or as CSV (format=csv).
+  @Get('manifest')
+  @Header('Cache-Control', 'no-store')
+  @Roles('supervisor')
+  async manifest(
+    @Query() query: ManifestQuery,
+    @Actor() actor: ActorContext,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const format = query.format ?? 'html';
+    res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8');
+    if (format === 'csv') {
+      res.attachment(`manifest-${query.crossingPointId}-${query.date}.csv`);
+    }
+    return this.travel.manifest(query.crossingPointId, query.date, format, actor);
   }
 
   @Get('overdue')

@@ -15,6 +15,7 @@ import type {
   SaveTravelPlanDto,
   UpdateCrossingDto,
 } from './dto/travel.dto.js';
+import { manifestCsv, manifestHtml, type ManifestRow } from './manifest.js';
 import { TRAVEL_STEPS, TravelEvent } from './travel-event.entity.js';
 import { TravelPlan } from './travel-plan.entity.js';
 import { Traveller } from './traveller.entity.js';
@@ -263,6 +264,54 @@ export class TravelService {
       });
       return saved;
     });
+  }
+
+  // Who is expected at a crossing point on a day (in our time zone): every traveller of the
+  // plans crossing there that day, for cases planning or travelling. Looking is audited.
+  async manifest(
+    crossingPointId: string,
+    date: string,
+    format: 'csv' | 'html',
+    actor: ActorContext,
+  ) {
+    const crossing = await this.dataSource
+      .getRepository(BorderCrossing)
+      .findOneBy({ id: crossingPointId });
+    if (!crossing)
+      throw invalid([{ field: 'crossingPointId', message: 'is not a known crossing point' }]);
+    const zone = this.config.mail.timeZone;
+    const rows = (await this.dataSource.query(
+      `SELECT i.reference, t.full_name AS "fullName", t.is_inquirer AS "isInquirer", t.relationship,
+         t.document_kind AS "documentKind", t.document_last4 AS "documentLast4",
+         p.planned_crossing_at AS "plannedCrossingAt", p.escort_name AS "escortName",
+         p.escort_phone AS "escortPhone"
+       FROM travel_plan p
+       JOIN inquiry i ON i.id = p.inquiry_id AND i.status IN ('travel_planning', 'in_transit')
+       JOIN traveller t ON t.travel_plan_id = p.id
+       WHERE p.crossing_point_id = $1
+         AND p.planned_crossing_at >= ($2::date)::timestamp AT TIME ZONE $3
+         AND p.planned_crossing_at < ($2::date + 1)::timestamp AT TIME ZONE $3
+       ORDER BY p.planned_crossing_at, i.reference, t.position`,
+      [crossingPointId, date, zone],
+    )) as ManifestRow[];
+    await this.audit.append({
+      action: format === 'csv' ? 'travel.manifest_downloaded' : 'travel.manifest_viewed',
+      actor,
+      entityType: 'border_crossing',
+      entityId: crossingPointId,
+      after: {
+        date,
+        travellers: rows.length,
+        references: [...new Set(rows.map((r) => r.reference))],
+      },
+    });
+    const time = (d: Date) =>
+      new Intl.DateTimeFormat('uk', {
+        dateStyle: 'short',
+        timeStyle: 'short',
+        timeZone: zone,
+      }).format(d);
+    return format === 'csv' ? manifestCsv(rows, time) : manifestHtml(crossing, date, rows, time);
   }
 
   // Journeys whose planned crossing passed TRAVEL_CROSSING_OVERDUE_HOURS ago without "crossed

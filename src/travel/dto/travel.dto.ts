@@ -147,3 +147,20 @@ export class RecordTravelEventDto {
   @MaxLength(1_000)
   notes?: string;
 }
+
+export class ManifestQuery {
+  @ApiProperty({ example: 'medyka-shehyni' })
+  @IsString()
+  @MaxLength(60)
+  crossingPointId!: string;
+
+  @ApiProperty({ example: '2026-12-11', description: 'The day, in the service time zone' })
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a day as YYYY-MM-DD' })
+  date!: string;
+
+  @ApiPropertyOptional({ enum: ['html', 'csv'], default: 'html' })
+  @IsOptional()
+  @IsIn(['html', 'csv'])
+  format?: 'html' | 'csv';
+}
