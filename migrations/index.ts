@@ -18,6 +18,7 @@ import { VerificationDocumentIndex1795963000000 } from './1795963000000-Verifica
 import { Travel1795964192682 } from './1795964192682-Travel.js';
 import { BorderCrossingsSeed1795964200000 } from './1795964200000-BorderCrossingsSeed.js';
 import { Handover1795964565970 } from './1795964565970-Handover.js';
+import { StatusLinks1795964894470 } from './1795964894470-StatusLinks.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -41,4 +42,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Travel1795964192682,
   BorderCrossingsSeed1795964200000,
   Handover1795964565970,
+  StatusLinks1795964894470,
 ];

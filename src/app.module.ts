@@ -19,6 +19,7 @@ import { RegistryModule } from './registry/registry.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { TravelModule } from './travel/travel.module.js';
 import { HandoverModule } from './handover/handover.module.js';
+import { StatusModule } from './status/status.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -55,6 +56,7 @@ export class AppModule {
         IdentityModule,
         TravelModule,
         HandoverModule,
+        StatusModule,
       ],
     };
   }

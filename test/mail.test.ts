@@ -9,6 +9,7 @@ import { AppConfig } from '../src/config/app-config.js';
 import { InquiryTransitionService } from '../src/inquiries/inquiry-transition.service.js';
 import { InquiryGuardRegistry } from '../src/inquiries/state-machine/inquiry-guard.registry.js';
 import { MAIL_EVENTS, MAIL_LANGUAGES, MailRenderer } from '../src/mail/mail-renderer.js';
+import { StatusLinksService } from '../src/status/status-links.service.js';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { OverdueCallbackNotifier } from '../src/contacts/overdue-callback.notifier.js';
 import { createInquiry } from './support/inquiries.js';
@@ -349,6 +350,7 @@ describe('mail out', () => {
       sut.app.get(MailRenderer),
       sut.app.get(AuditService),
       sut.app.get(InquiryGuardRegistry),
+      sut.app.get(StatusLinksService),
     );
     const inquiries = await Promise.all(Array.from({ length: 6 }, () => createInquiry(staff)));
     for (const { id } of inquiries) {

@@ -17,6 +17,10 @@ import { signedInStaff, type SignedIn } from './support/staff.js';
 const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET health/live': 'public',
   'GET health/ready': 'public',
+  'GET status/:token': 'public',
+  'GET inquiries/:id/status-links': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'POST inquiries/:id/status-links': ['intake', 'caseworker', 'supervisor'],
+  'POST inquiries/:id/status-links/revoke': ['caseworker', 'supervisor'],
   'POST auth/login': 'public',
   'POST auth/logout': 'authenticated',
   'GET auth/me': 'authenticated',

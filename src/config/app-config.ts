@@ -41,6 +41,11 @@ export abstract class AppConfig {
     readonly dataEncryptionKey: Buffer | undefined;
   };
   abstract readonly audit: { readonly checkpointIntervalMs: number };
+  abstract readonly status: {
+    // Without a trailing slash; absent, letters carry no status link.
+    readonly publicBaseUrl?: string;
+    readonly linkTtlDays: number;
+  };
   abstract readonly travel: {
     // A planned crossing passed by this many hours without "crossed into Ukraine" is overdue.
     readonly crossingOverdueHours: number;
@@ -203,6 +208,10 @@ function toAppConfig(env: Environment): AppConfig {
         : undefined,
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    status: {
+      publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      linkTtlDays: env.STATUS_LINK_TTL_DAYS,
+    },
     travel: {
       crossingOverdueHours: env.TRAVEL_CROSSING_OVERDUE_HOURS,
       emergencyPhone: env.TRAVEL_EMERGENCY_PHONE,

@@ -315,6 +315,20 @@ export class Environment {
   @Transform(toInt)
   INTAKE_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024;
 
+  // --- The families' status page: the service's public address (links in letters are built on
+  // it; unset, letters carry no link) and how long a link lasts.
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, {
+    message: 'must be an http(s) URL, e.g. https://homecoming.example.org',
+  })
+  PUBLIC_BASE_URL?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  @Transform(toInt)
+  STATUS_LINK_TTL_DAYS = 90;
+
   // --- Travel.
   @IsInt()
   @Min(1)

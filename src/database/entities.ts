@@ -25,6 +25,7 @@ import { Traveller } from '../travel/traveller.entity.js';
 import { TravelEvent } from '../travel/travel-event.entity.js';
 import { HandoverLocation } from '../handover/handover-location.entity.js';
 import { HandoverAppointment } from '../handover/handover-appointment.entity.js';
+import { StatusLink } from '../status/status-link.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -56,4 +57,5 @@ export const entities: (new () => object)[] = [
   TravelEvent,
   HandoverLocation,
   HandoverAppointment,
+  StatusLink,
 ];

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
+import { StatusModule } from '../status/status.module.js';
 import { MailDeliveryService } from './mail-delivery.service.js';
 import { MailRenderer } from './mail-renderer.js';
 import { MailSender } from './mail-sender.js';
@@ -10,7 +11,7 @@ import { MailModule } from './mail.module.js';
 // Mail leaving the outbox: the templates, the sender (MAIL_WORKER), the API around it. Apart
 // from MailModule (the outbox itself) because sending asks the inquiries' guards again.
 @Module({
-  imports: [AuditModule, MailModule, InquiriesModule],
+  imports: [AuditModule, MailModule, InquiriesModule, StatusModule],
   controllers: [MailController],
   providers: [MailRenderer, MailSender, MailDeliveryService],
   exports: [MailSender, MailRenderer],

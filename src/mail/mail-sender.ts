@@ -11,6 +11,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
+import { StatusLinksService } from '../status/status-links.service.js';
 import { DISCLOSES_DETENTION } from '../inquiries/state-machine/inquiry-state-machine.js';
 import {
   MAIL_LANGUAGES,
@@ -86,6 +87,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly renderer: MailRenderer,
     private readonly audit: AuditService,
     private readonly guards: InquiryGuardRegistry,
+    private readonly statusLinks: StatusLinksService,
   ) {
     this.settings = config.mail.worker;
   }
@@ -256,6 +258,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       ...this.dataOf(row, language),
       ...(event === 'family.travel_instructions' ? await this.journeyOf(row, language) : {}),
       ...(event === 'family.handover_scheduled' ? await this.appointmentOf(row, language) : {}),
+      ...(event === 'family.acknowledgement' ? await this.statusLinkOf(row) : {}),
       detentionDisclosed,
     });
     const thread = (row.thread ?? []).filter((id) => id !== row.message_id);
@@ -326,6 +329,16 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       escortPhone: plan?.escort_phone ?? undefined,
       emergencyPhone: this.config.travel.emergencyPhone,
     };
+  }
+
+  // A status link goes out with the acknowledgement, when the service has a public address:
+  // issued now (its token exists nowhere but in this letter), replacing any earlier one.
+  private async statusLinkOf(row: Claimed): Promise<Record<string, unknown>> {
+    if (!this.config.status.publicBaseUrl) return {};
+    const issued = await this.dataSource.transaction((manager) =>
+      this.statusLinks.issue(manager, row.inquiry_id!, SENDER),
+    );
+    return { statusUrl: issued.url };
   }
 
   // The handover appointment as it is when the letter goes: the place in the family's language,

@@ -35,7 +35,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   serveAdminUi(app, logger);
 
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }],
+    exclude: [
+      { path: 'health/{*path}', method: RequestMethod.ALL },
+      // The families' status page: a plain address to give out, outside the API.
+      { path: 'status/:token', method: RequestMethod.GET },
+    ],
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(logger));

@@ -1,0 +1,19 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { InquiriesModule } from '../inquiries/inquiries.module.js';
+import { StatusLinksService } from './status-links.service.js';
+import { StatusRateLimitMiddleware } from './status-rate-limit.middleware.js';
+import { StatusLinksController, StatusPageController } from './status.controller.js';
+
+// The families' status page and its links.
+@Module({
+  imports: [AuditModule, InquiriesModule],
+  controllers: [StatusPageController, StatusLinksController],
+  providers: [StatusLinksService],
+  exports: [StatusLinksService],
+})
+export class StatusModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(StatusRateLimitMiddleware).forRoutes(StatusPageController);
+  }
+}
