@@ -19,6 +19,7 @@ import { Travel1795964192682 } from './1795964192682-Travel.js';
 import { BorderCrossingsSeed1795964200000 } from './1795964200000-BorderCrossingsSeed.js';
 import { Handover1795964565970 } from './1795964565970-Handover.js';
 import { StatusLinks1795964894470 } from './1795964894470-StatusLinks.js';
+import { CrossingOverdueNotice1795965113897 } from './1795965113897-CrossingOverdueNotice.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -43,4 +44,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   BorderCrossingsSeed1795964200000,
   Handover1795964565970,
   StatusLinks1795964894470,
+  CrossingOverdueNotice1795965113897,
 ];

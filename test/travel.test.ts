@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { MailSender } from '../src/mail/mail-sender.js';
+import { CrossingOverdueNotifier } from '../src/travel/crossing-overdue.notifier.js';
 import { caseWithIdentitySettled } from './support/identity.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
@@ -290,6 +291,21 @@ describe('travel through Poland', () => {
     expect(
       (await caseworker.agent.get(`/api/inquiries/${id}/travel-plan`)).body.crossingOverdue,
     ).toBe(true);
+    // The caseworker is told once (the case is unassigned: whoever planned the journey).
+    const notifier = sut.app.get(CrossingOverdueNotifier);
+    expect(await notifier.notifyOnce()).toBeGreaterThanOrEqual(1);
+    expect(await notifier.notifyOnce()).toBe(0);
+    const alerts = await sql<{ recipient_id: string; payload: { crossingName: string } }>(
+      `SELECT recipient_id, payload FROM outbox_message
+       WHERE inquiry_id = $1 AND event_type = 'staff.crossing_overdue'`,
+      [id],
+    );
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        recipient_id: caseworker.user.id,
+        payload: expect.objectContaining({ crossingName: 'Медика–Шегині' }),
+      }),
+    ]);
     for (const [name, hoursAgo] of [
       ['entered_poland', 12],
       ['at_crossing', 11],

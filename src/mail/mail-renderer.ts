@@ -20,6 +20,7 @@ export const MAIL_EVENTS = [
   'staff.inquiry_assigned',
   'staff.new_email',
   'staff.callback_overdue',
+  'staff.crossing_overdue',
 ] as const;
 export type MailEvent = (typeof MAIL_EVENTS)[number];
 

@@ -62,6 +62,10 @@ export class TravelPlan {
   @OneToMany(() => Traveller, (t) => t.travelPlan, { cascade: true })
   travellers?: Traveller[];
 
+  // When the caseworker was told the crossing is overdue; cleared when the time is replanned.
+  @Column({ type: 'timestamptz', nullable: true, select: false })
+  overdueNotifiedAt?: Date | null;
+
   @Column({ type: 'uuid' })
   updatedBy!: string;
 

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { InquiryTravelController, TravelController } from './travel.controller.js';
+import { CrossingOverdueNotifier } from './crossing-overdue.notifier.js';
 import { TravelGuards } from './travel.guards.js';
 import { TravelService } from './travel.service.js';
 
@@ -10,7 +11,7 @@ import { TravelService } from './travel.service.js';
 @Module({
   imports: [AuditModule, InquiriesModule, MailModule],
   controllers: [TravelController, InquiryTravelController],
-  providers: [TravelService, TravelGuards],
+  providers: [TravelService, TravelGuards, CrossingOverdueNotifier],
   exports: [TravelService],
 })
 export class TravelModule {}

@@ -150,8 +150,12 @@ export class TravelService {
         notes: dto.notes ?? null,
         updatedBy: actor.actor,
       };
+      const replanned =
+        existing?.plannedCrossingAt?.getTime() !== fields.plannedCrossingAt?.getTime();
       const saved = await repository.save(
-        existing ? Object.assign(existing, fields) : repository.create(fields),
+        existing
+          ? Object.assign(existing, fields, replanned ? { overdueNotifiedAt: null } : {})
+          : repository.create(fields),
       );
       await manager.delete(Traveller, { travelPlanId: saved.id });
       const travellers = await manager.getRepository(Traveller).save(
