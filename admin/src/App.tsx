@@ -9,6 +9,7 @@ import { InquiryCreate } from './inquiries/InquiryCreate';
 import { Countersign } from './identity/Countersign';
 import { Quarantine } from './intake/Quarantine';
 import { Registry } from './registry/Registry';
+import { Manifest } from './travel/Manifest';
 import { InquiryList } from './inquiries/InquiryList';
 import { InquiryShow } from './inquiries/InquiryShow';
 import { Layout } from './layout/Layout';
@@ -83,6 +84,7 @@ export function App() {
         <Route path="/quarantine" element={<Quarantine />} />
         <Route path="/registry" element={<Registry />} />
         <Route path="/countersign" element={<Countersign />} />
+        <Route path="/manifest" element={<Manifest />} />
       </CustomRoutes>
     </Admin>
   );

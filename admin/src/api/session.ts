@@ -59,6 +59,12 @@ const ACCESS: Record<string, Role[]> = {
   'identity.show': ['caseworker', 'supervisor', 'auditor'],
   'identity.work': ['caseworker', 'supervisor'],
   'identity.countersign': ['supervisor'],
+  'travel.show': ['caseworker', 'supervisor', 'auditor'],
+  'travel.edit': ['caseworker', 'supervisor'],
+  'travel.manifest': ['supervisor'],
+  'handover.override': ['supervisor'],
+  'status_link.issue': ['intake', 'caseworker', 'supervisor'],
+  'status_link.revoke': ['caseworker', 'supervisor'],
 };
 
 export function allowed(roles: readonly Role[] | undefined, resource: string, action: string) {

@@ -7,7 +7,10 @@ import Typography from '@mui/material/Typography';
 import { Loading, Show, usePermissions, useRecordContext, useTranslate } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
 import { allowed, type Role } from '../api/session';
+import { HandoverPanel } from '../handover/HandoverPanel';
 import { IdentityPanel } from '../identity/IdentityPanel';
+import { StatusLinkPanel } from '../status/StatusLinkPanel';
+import { TravelPanel } from '../travel/TravelPanel';
 import { AssignmentPanel } from './AssignmentPanel';
 import type { InquiryRecord } from './case-types';
 import { ConflictDialog } from './ConflictDialog';
@@ -19,6 +22,10 @@ import { StatusChip } from './StatusChip';
 import { Timeline } from './Timeline';
 import { TransitionPanel } from './TransitionPanel';
 import { useCaseAction } from './useCaseAction';
+
+// The journey is planned from travel_planning; the handover is arranged while the family travels.
+const JOURNEY = ['travel_planning', 'in_transit', 'handover_scheduled', 'handed_over'];
+const HANDOVER = ['in_transit', 'handover_scheduled', 'handed_over'];
 
 function CasePage() {
   const record = useRecordContext<InquiryRecord>();
@@ -81,6 +88,29 @@ function CasePage() {
               </CardContent>
             </Card>
           )}
+          {allowed(permissions, 'travel', 'show') && JOURNEY.includes(record.inquiry.status) && (
+            <Card sx={section}>
+              <CardContent>
+                <TravelPanel
+                  record={record}
+                  action={action}
+                  canEdit={allowed(permissions, 'travel', 'edit')}
+                />
+              </CardContent>
+            </Card>
+          )}
+          {allowed(permissions, 'travel', 'show') && HANDOVER.includes(record.inquiry.status) && (
+            <Card sx={section}>
+              <CardContent>
+                <HandoverPanel
+                  record={record}
+                  action={action}
+                  canEdit={allowed(permissions, 'travel', 'edit')}
+                  canOverride={allowed(permissions, 'handover', 'override')}
+                />
+              </CardContent>
+            </Card>
+          )}
           <Card sx={section}>
             <CardContent>
               <ContactsPanel record={record} action={action} canContact={can('contact')} />
@@ -115,6 +145,16 @@ function CasePage() {
               />
             </CardContent>
           </Card>
+          {allowed(permissions, 'status_link', 'issue') && (
+            <Card sx={section}>
+              <CardContent>
+                <StatusLinkPanel
+                  inquiryId={record.id}
+                  canRevoke={allowed(permissions, 'status_link', 'revoke')}
+                />
+              </CardContent>
+            </Card>
+          )}
           <Card sx={section}>
             <CardContent>
               <Timeline record={record} />

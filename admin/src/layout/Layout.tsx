@@ -1,5 +1,6 @@
 import AddIcCallIcon from '@mui/icons-material/AddIcCall';
 import DrawIcon from '@mui/icons-material/Draw';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
 import ListAltIcon from '@mui/icons-material/ListAlt';
 import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
@@ -39,6 +40,9 @@ function Menu() {
       )}
       {allowed(permissions, 'identity', 'countersign') && (
         <RaMenu.Item to="/countersign" primaryText="app.menu.countersign" leftIcon={<DrawIcon />} />
+      )}
+      {allowed(permissions, 'travel', 'manifest') && (
+        <RaMenu.Item to="/manifest" primaryText="app.menu.manifest" leftIcon={<FactCheckIcon />} />
       )}
       {allowed(permissions, 'quarantine', 'list') && (
         <RaMenu.Item
