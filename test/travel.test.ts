@@ -373,4 +373,29 @@ describe('travel through Poland', () => {
       'travel.manifest_downloaded',
     ]);
   });
+
+  // Each piece of the plan start_transit needs, left out on its own: the transition is refused,
+  // naming it.
+  const PIECES: [string, Record<string, unknown>, string][] = [
+    ['origin', { originCity: undefined }, 'where they travel from'],
+    ['entry', { plannedEntryIntoPoland: undefined }, 'the date of entry into Poland'],
+    ['crossing', { crossingPointId: undefined }, 'the crossing point'],
+    ['time', { plannedCrossingAt: undefined }, 'the time of crossing'],
+    ['escort', { escortName: undefined }, "the escort's name"],
+    ['escort phone', { escortPhone: undefined }, "the escort's phone"],
+  ];
+
+  it.each(PIECES)('start_transit is refused without %s', async (_piece, left, named) => {
+    const id = await caseWithIdentitySettled(caseworker, supervisor, prisonerId);
+    const saved = await send(
+      caseworker,
+      'put',
+      `/api/inquiries/${id}/travel-plan`,
+      completePlan(0, left),
+    );
+    expect(saved.status).toBe(200);
+    const refused = await transition(id, 'in_transit');
+    expect([refused.status, refused.body.code]).toEqual([422, 'guard_blocked']);
+    expect(refused.body.detail).toBe(`The travel plan lacks ${named}.`);
+  });
 });
