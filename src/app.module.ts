@@ -20,6 +20,7 @@ import { IdentityModule } from './identity/identity.module.js';
 import { TravelModule } from './travel/travel.module.js';
 import { HandoverModule } from './handover/handover.module.js';
 import { StatusModule } from './status/status.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -57,6 +58,7 @@ export class AppModule {
         TravelModule,
         HandoverModule,
         StatusModule,
+        ReportsModule,
       ],
     };
   }
