@@ -20,8 +20,19 @@ const PATHS = [
     'detention_confirmed',
     'closed_declined_by_prisoner',
   ],
+  [
+    'received',
+    'gathering_information',
+    'verifying',
+    'detention_confirmed',
+    'travel_planning',
+    'in_transit',
+    'handover_scheduled',
+    'handed_over',
+  ],
 ];
 const CHANNELS = ['phone', 'email', 'web', 'in_person'];
+const CROSSINGS = ['medyka-shehyni', 'dorohusk-yahodyn'];
 
 interface Made {
   id: string;
@@ -30,7 +41,27 @@ interface Made {
   createdAt: Date;
   history: { status: string; enteredAt: Date }[];
   overdueCallbacks: number;
+  // The first response: the acknowledgement sent and/or a call (null: none).
+  acknowledgedAt: Date | null;
+  calledAt: Date | null;
+  verified: boolean;
+  // Days an unsigned verification has waited (null: none).
+  unsignedWaitDays: number | null;
+  mailFailed: number;
+  travel: { crossing: string; at: Date; travellers: number } | null;
+  handedOverAt: Date | null;
 }
+
+const reached = (m: Made, status: string) => m.history.some((h) => h.status === status);
+const monthOf = (d: Date) => `${d.toISOString().slice(0, 7)}-01`;
+// percentile_cont, as PostgreSQL computes it.
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = p * (sorted.length - 1);
+  const low = Math.floor(rank);
+  return sorted[low] + (sorted[Math.ceil(rank)] - sorted[low]) * (rank - low);
+};
+const hours = (ms: number) => Math.round((ms / 3_600_000) * 100) / 100;
 
 // Monday 00:00 UTC of the week of `d`, as the report counts weeks.
 const weekOf = (d: Date) => {
@@ -65,6 +96,18 @@ describe('reports', () => {
     let seed = 17;
     const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const now = Date.now();
+    const [{ id: locationId }] = await sql<{ id: string }>(
+      `INSERT INTO handover_location (name_uk, name_ru, name_en, address, instructions_uk,
+         instructions_ru, instructions_en)
+       VALUES ('Центр', 'Центр', 'Centre', 'Київ', 'Вхід', 'Вход', 'Entrance') RETURNING id`,
+    );
+    for (let q = 0; q < 2; q += 1) {
+      await sql(
+        `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
+         VALUES ('test', 'x', $1, 1, 'quarantined', 'test', now())`,
+        [`${q}`.padStart(64, '0')],
+      );
+    }
     for (let i = 0; i < 80; i += 1) {
       const path = PATHS[Math.floor(next() * PATHS.length)];
       const createdAt = new Date(now - (5 + next() * 60) * DAY);
@@ -75,6 +118,7 @@ describe('reports', () => {
         return { status, enteredAt };
       });
       const pick = Math.floor(next() * 3);
+      const statuses = path;
       const m: Made = {
         id: randomUUID(),
         channel: CHANNELS[Math.floor(next() * CHANNELS.length)],
@@ -82,6 +126,19 @@ describe('reports', () => {
         createdAt,
         history,
         overdueCallbacks: next() < 0.3 ? 1 + Math.floor(next() * 2) : 0,
+        acknowledgedAt: next() < 0.6 ? new Date(createdAt.getTime() + next() * 2 * DAY) : null,
+        calledAt: next() < 0.4 ? new Date(createdAt.getTime() + next() * 3 * DAY) : null,
+        verified: statuses.includes('detention_confirmed'),
+        unsignedWaitDays: statuses.at(-1) === 'verifying' ? (next() < 0.5 ? 5 : 1) : null,
+        mailFailed: next() < 0.15 ? 1 : 0,
+        travel: statuses.includes('travel_planning')
+          ? {
+              crossing: CROSSINGS[Math.floor(next() * 2)],
+              at: new Date(now + (1 + next() * 20) * DAY),
+              travellers: 1 + Math.floor(next() * 2),
+            }
+          : null,
+        handedOverAt: statuses.includes('handed_over') ? history.at(-1)!.enteredAt : null,
       };
       made.push(m);
       const [{ id: inquirerId }] = await sql<{ id: string }>(
@@ -106,6 +163,62 @@ describe('reports', () => {
           `INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, left_at, actor)
            VALUES ($1, $2, $3, $4, 'test')`,
           [m.id, h.status, h.enteredAt, history[k + 1]?.enteredAt ?? null],
+        );
+      }
+      const other = caseworkers[1].user.id;
+      const me = caseworkers[0].user.id;
+      if (m.acknowledgedAt) {
+        await sql(
+          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, payload, state, sent_at)
+           VALUES ('family.acknowledgement', $1, 'inquirer', '{}', 'sent', $2)`,
+          [m.id, m.acknowledgedAt],
+        );
+      }
+      for (let f = 0; f < m.mailFailed; f += 1) {
+        await sql(
+          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, payload, state, last_error)
+           VALUES ('family.message', $1, 'inquirer', '{}', 'failed', 'test')`,
+          [m.id],
+        );
+      }
+      if (m.calledAt) {
+        await sql(
+          `INSERT INTO call (inquiry_id, direction, occurred_at, outcome, staff_id)
+           VALUES ($1, 'outbound', $2, 'answered', $3)`,
+          [m.id, m.calledAt, me],
+        );
+      }
+      if (m.verified || m.unsignedWaitDays !== null) {
+        await sql(
+          `INSERT INTO inquirer_verification (inquiry_id, relationship_evidence, method, outcome,
+             verified_by, verified_at, countersigned_by, countersigned_at)
+           VALUES ($1, 'test', 'in_person', 'verified', $2, $3, $4, $5)`,
+          m.verified
+            ? [m.id, me, createdAt, other, createdAt]
+            : [m.id, me, new Date(now - m.unsignedWaitDays! * DAY), null, null],
+        );
+      }
+      if (m.travel) {
+        const [{ id: planId }] = await sql<{ id: string }>(
+          `INSERT INTO travel_plan (inquiry_id, crossing_point_id, planned_crossing_at, updated_by)
+           VALUES ($1, $2, $3, $4) RETURNING id`,
+          [m.id, m.travel.crossing, m.travel.at, me],
+        );
+        for (let t = 0; t < m.travel.travellers; t += 1) {
+          await sql(
+            `INSERT INTO traveller (travel_plan_id, position, is_inquirer, full_name, document_kind,
+               document_number_sealed, document_last4)
+             VALUES ($1, $2, $3, 'T', 'passport', 'sealed', '0000')`,
+            [planId, t, t === 0],
+          );
+        }
+      }
+      if (m.handedOverAt) {
+        await sql(
+          `INSERT INTO handover_appointment (inquiry_id, location_id, scheduled_at, officials, state,
+             handed_over_at, act_number, completed_by, confirmed_by, confirmed_at, created_by)
+           VALUES ($1, $2, $3, '{Official}', 'completed', $3, 'A-1', $4, $5, $3, $4)`,
+          [m.id, locationId, m.handedOverAt, me, other],
         );
       }
       for (let c = 0; c < m.overdueCallbacks; c += 1) {
@@ -181,6 +294,108 @@ describe('reports', () => {
         (a, b) => b.openInquiries - a.openInquiries || a.displayName.localeCompare(b.displayName),
       );
     expect(rows).toEqual(expected);
+  });
+
+  it('funnel: per month created, how many reached each milestone, how many closed otherwise', async () => {
+    const byMonth = new Map<string, Made[]>();
+    for (const m of made)
+      byMonth.set(monthOf(m.createdAt), [...(byMonth.get(monthOf(m.createdAt)) ?? []), m]);
+    const expected = [...byMonth]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([month, list]) => ({
+        month,
+        created: list.length,
+        verified: list.filter((m) => m.verified).length,
+        detentionConfirmed: list.filter((m) => reached(m, 'detention_confirmed')).length,
+        travel: list.filter((m) => reached(m, 'travel_planning')).length,
+        handedOver: list.filter((m) => reached(m, 'handed_over')).length,
+        closedOtherwise: list.filter((m) => m.history.at(-1)!.status.startsWith('closed_')).length,
+      }));
+    expect(await report('funnel')).toEqual(expected);
+  });
+
+  it('time in state: median and 90th percentile of the stays that ended in the period', async () => {
+    const periodFrom = new Date(Date.now() - 40 * DAY);
+    const stays = new Map<string, number[]>();
+    for (const m of made) {
+      m.history.forEach((h, k) => {
+        const left = m.history[k + 1]?.enteredAt;
+        if (!left || left < periodFrom) return;
+        stays.set(h.status, [
+          ...(stays.get(h.status) ?? []),
+          left.getTime() - h.enteredAt.getTime(),
+        ]);
+      });
+    }
+    const expected = [...stays]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([status, ms]) => ({
+        status,
+        stays: ms.length,
+        medianHours: hours(percentile(ms, 0.5)),
+        p90Hours: hours(percentile(ms, 0.9)),
+      }));
+    const rows = await report('time-in-state', { periodFrom: periodFrom.toISOString() });
+    expect(
+      rows.map((r) => ({ ...r, medianHours: Number(r.medianHours), p90Hours: Number(r.p90Hours) })),
+    ).toEqual(expected);
+  });
+
+  it('service levels: first response, overdue callbacks, verifications waiting, failed and quarantined mail', async () => {
+    const waits = made.map((m) => {
+      const times = [m.acknowledgedAt, m.calledAt].filter((d): d is Date => d !== null);
+      return times.length
+        ? Math.min(...times.map((d) => d.getTime())) - m.createdAt.getTime()
+        : null;
+    });
+    const answered = waits.filter((w): w is number => w !== null);
+    const [row] = await report('service-levels');
+    expect(row).toEqual({
+      inquiries: made.length,
+      notAnswered: waits.length - answered.length,
+      firstResponseMedianHours: hours(percentile(answered, 0.5)),
+      firstResponseP90Hours: hours(percentile(answered, 0.9)),
+      callbacksOverdue: made.reduce((n, m) => n + m.overdueCallbacks, 0),
+      verificationsWaiting: made.filter((m) => (m.unsignedWaitDays ?? 0) > 3).length,
+      mailFailed: made.reduce((n, m) => n + m.mailFailed, 0),
+      mailQuarantined: 2,
+    });
+  });
+
+  it('channels, routes and handovers per week', async () => {
+    const count = <T>(items: T[], key: (t: T) => string) => {
+      const by = new Map<string, number>();
+      for (const t of items) by.set(key(t), (by.get(key(t)) ?? 0) + 1);
+      return by;
+    };
+    expect(await report('channels')).toEqual(
+      [...count(made, (m) => m.channel)]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([channel, n]) => ({ channel, count: n })),
+    );
+    const routes = new Map<string, number>();
+    for (const m of made.filter((x) => x.travel)) {
+      const key = `${weekOf(m.travel!.at)}|${m.travel!.crossing}`;
+      routes.set(key, (routes.get(key) ?? 0) + m.travel!.travellers);
+    }
+    expect(await report('routes')).toEqual(
+      [...routes]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, travellers]) => {
+          const [week, crossingPointId] = key.split('|');
+          return { crossingPointId, week, travellers };
+        }),
+    );
+    expect(await report('handovers')).toEqual(
+      [
+        ...count(
+          made.filter((m) => m.handedOverAt),
+          (m) => weekOf(m.handedOverAt!),
+        ),
+      ]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([week, handovers]) => ({ week, handovers })),
+    );
   });
 
   it('streams CSV, refuses unknown reports and bad filters, and is for supervisors, auditors and admins', async () => {

@@ -41,6 +41,10 @@ export abstract class AppConfig {
     readonly dataEncryptionKey: Buffer | undefined;
   };
   abstract readonly audit: { readonly checkpointIntervalMs: number };
+  abstract readonly reports: {
+    // A verification waiting this long for its second signature counts against service levels.
+    readonly verificationWaitDays: number;
+  };
   abstract readonly status: {
     // Without a trailing slash; absent, letters carry no status link.
     readonly publicBaseUrl?: string;
@@ -208,6 +212,7 @@ function toAppConfig(env: Environment): AppConfig {
         : undefined,
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    reports: { verificationWaitDays: env.REPORTS_VERIFICATION_WAIT_DAYS },
     status: {
       publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
       linkTtlDays: env.STATUS_LINK_TTL_DAYS,

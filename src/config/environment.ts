@@ -329,6 +329,13 @@ export class Environment {
   @Transform(toInt)
   STATUS_LINK_TTL_DAYS = 90;
 
+  // --- Reports: a verification waiting longer than this for its second signature is counted.
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  @Transform(toInt)
+  REPORTS_VERIFICATION_WAIT_DAYS = 3;
+
   // --- Travel.
   @IsInt()
   @Min(1)

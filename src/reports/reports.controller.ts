@@ -27,6 +27,17 @@ export class ReportQuery {
   @IsUUID()
   assignee?: string;
 
+  // time-in-state: the stays that ended in this period.
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'periodFrom must be a date (ISO 8601)' })
+  periodFrom?: Date;
+
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'periodTo must be a date (ISO 8601)' })
+  periodTo?: Date;
+
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';

@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
 
-// Reports on case status (issue 10: the first three; the rest, the dashboard and the scale work
-// follow).
+// Reports on case status (the dashboard and the million-case work follow).
 @Module({
   controllers: [ReportsController],
   providers: [ReportsService],
