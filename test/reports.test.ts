@@ -398,6 +398,39 @@ describe('reports', () => {
     );
   });
 
+  it('exports every case (status fields only) as streamed CSV, filtered, audited', async () => {
+    const res = await supervisor.agent.get('/api/reports/export/inquiries');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    const lines = res.text.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'reference,channel,status,priority,assignee,created_at,updated_at,closed_at',
+    );
+    const byReference = new Map(lines.slice(1).map((l) => [l.split(',')[0], l.split(',')]));
+    expect(byReference.size).toBe(made.length);
+    for (const [i, m] of made.entries()) {
+      const row = byReference.get(`HC-2026-${900_000 + i}`)!;
+      expect([row[1], row[2], row[5]]).toEqual([
+        m.channel,
+        m.history.at(-1)!.status,
+        m.createdAt.toISOString(),
+      ]);
+      const closing = m.history.find((h) => h.status.startsWith('closed_'));
+      expect(row[7]).toBe(closing ? closing.enteredAt.toISOString() : '');
+    }
+    expect(res.text).not.toMatch(/Мама/);
+    const email = await supervisor.agent
+      .get('/api/reports/export/inquiries')
+      .query({ channel: 'email' });
+    expect(email.text.trim().split('\r\n')).toHaveLength(
+      1 + made.filter((m) => m.channel === 'email').length,
+    );
+    const [{ n }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'report.export'`,
+    );
+    expect(n).toBe(2);
+  });
+
   it('streams CSV, refuses unknown reports and bad filters, and is for supervisors, auditors and admins', async () => {
     const csv = await supervisor.agent.get('/api/reports/status').query({ format: 'csv' });
     expect(csv.headers['content-type']).toMatch(/text\/csv/);

@@ -19,6 +19,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET health/ready': 'public',
   'GET status/:token': 'public',
   'GET reports/:name': ['supervisor', 'auditor', 'admin'],
+  'GET reports/export/inquiries': ['supervisor', 'auditor', 'admin'],
   'GET inquiries/:id/status-links': ['intake', 'caseworker', 'supervisor', 'auditor'],
   'POST inquiries/:id/status-links': ['intake', 'caseworker', 'supervisor'],
   'POST inquiries/:id/status-links/revoke': ['caseworker', 'supervisor'],
