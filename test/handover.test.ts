@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { MailSender } from '../src/mail/mail-sender.js';
-import { caseWithIdentitySettled } from './support/identity.js';
+import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 
@@ -75,16 +75,7 @@ describe('handover in Kyiv', () => {
     colleague = await signedInStaff(sut, { roles: ['caseworker'], displayName: 'Тарас Мельник' });
     supervisor = await signedInStaff(sut, { roles: ['supervisor'] });
     admin = await signedInStaff(sut, { roles: ['admin'] });
-    await supervisor.agent
-      .post('/api/registry/imports')
-      .set('X-CSRF-Token', supervisor.csrf)
-      .set('Content-Type', 'text/csv')
-      .send(
-        Buffer.from(
-          'personal_number,surname,given_names,patronymic,birth_date\nAB-4000001,Петров,Алексей,Сергеевич,2001-03-14\n',
-        ),
-      );
-    [{ id: prisonerId }] = await sql<{ id: string }>(`SELECT id FROM prisoner`);
+    prisonerId = await importThePrisoner(supervisor, 'AB-4000001');
   });
 
   afterAll(async () => {

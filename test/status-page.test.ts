@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { STATUS_VIEWS_PER_MINUTE } from '../src/status/status-rate-limit.middleware.js';
-import { caseWithIdentitySettled } from './support/identity.js';
+import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
 import { createInquiry } from './support/inquiries.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
@@ -43,16 +43,7 @@ describe('the status page for families', () => {
     });
     caseworker = await signedInStaff(sut, { roles: ['caseworker'] });
     supervisor = await signedInStaff(sut, { roles: ['supervisor'] });
-    await supervisor.agent
-      .post('/api/registry/imports')
-      .set('X-CSRF-Token', supervisor.csrf)
-      .set('Content-Type', 'text/csv')
-      .send(
-        Buffer.from(
-          'personal_number,surname,given_names,patronymic,birth_date\nAB-5000001,Петров,Алексей,Сергеевич,2001-03-14\n',
-        ),
-      );
-    [{ id: prisonerId }] = await sql<{ id: string }>(`SELECT id FROM prisoner`);
+    prisonerId = await importThePrisoner(supervisor, 'AB-5000001');
   });
 
   afterAll(async () => {

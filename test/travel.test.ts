@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { CrossingOverdueNotifier } from '../src/travel/crossing-overdue.notifier.js';
-import { caseWithIdentitySettled } from './support/identity.js';
+import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 
@@ -80,17 +80,7 @@ describe('travel through Poland', () => {
     caseworker = await signedInStaff(sut, { roles: ['caseworker'] });
     supervisor = await signedInStaff(sut, { roles: ['supervisor'] });
     admin = await signedInStaff(sut, { roles: ['admin'] });
-    const imported = await supervisor.agent
-      .post('/api/registry/imports')
-      .set('X-CSRF-Token', supervisor.csrf)
-      .set('Content-Type', 'text/csv')
-      .send(
-        Buffer.from(
-          'personal_number,surname,given_names,patronymic,birth_date\nAB-3000001,Петров,Алексей,Сергеевич,2001-03-14\n',
-        ),
-      );
-    expect(imported.status).toBe(200);
-    [{ id: prisonerId }] = await sql<{ id: string }>(`SELECT id FROM prisoner`);
+    prisonerId = await importThePrisoner(supervisor, 'AB-3000001');
   });
 
   afterAll(async () => {

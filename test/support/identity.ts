@@ -48,3 +48,20 @@ export async function caseWithIdentitySettled(
   if (upTo === 'travel_planning') await to('travel_planning');
   return id;
 }
+
+// The registry holding one prisoner, Петров Алексей Сергеевич (born 14 March 2001) — the son
+// of support/inquiries' default inquiry — imported through the API by `supervisor`; his id.
+export async function importThePrisoner(supervisor: SignedIn, personalNumber: string) {
+  const res = await supervisor.agent
+    .post('/api/registry/imports')
+    .set('X-CSRF-Token', supervisor.csrf)
+    .set('Content-Type', 'text/csv')
+    .send(
+      Buffer.from(
+        `personal_number,surname,given_names,patronymic,birth_date\n${personalNumber},Петров,Алексей,Сергеевич,2001-03-14\n`,
+      ),
+    );
+  expect(res.status).toBe(200);
+  const found = await supervisor.agent.get('/api/registry/prisoners').query({ q: personalNumber });
+  return (found.body.items as { id: string }[])[0].id;
+}
