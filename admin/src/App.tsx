@@ -9,6 +9,7 @@ import { InquiryCreate } from './inquiries/InquiryCreate';
 import { Countersign } from './identity/Countersign';
 import { Quarantine } from './intake/Quarantine';
 import { Registry } from './registry/Registry';
+import { Dashboard } from './reports/Dashboard';
 import { Manifest } from './travel/Manifest';
 import { InquiryList } from './inquiries/InquiryList';
 import { InquiryShow } from './inquiries/InquiryShow';
@@ -85,6 +86,7 @@ export function App() {
         <Route path="/registry" element={<Registry />} />
         <Route path="/countersign" element={<Countersign />} />
         <Route path="/manifest" element={<Manifest />} />
+        <Route path="/reports" element={<Dashboard />} />
       </CustomRoutes>
     </Admin>
   );

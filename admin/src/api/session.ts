@@ -62,6 +62,7 @@ const ACCESS: Record<string, Role[]> = {
   'travel.show': ['caseworker', 'supervisor', 'auditor'],
   'travel.edit': ['caseworker', 'supervisor'],
   'travel.manifest': ['supervisor'],
+  'reports.show': ['supervisor', 'auditor', 'admin'],
   'handover.override': ['supervisor'],
   'status_link.issue': ['intake', 'caseworker', 'supervisor'],
   'status_link.revoke': ['caseworker', 'supervisor'],

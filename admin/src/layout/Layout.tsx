@@ -1,6 +1,7 @@
 import AddIcCallIcon from '@mui/icons-material/AddIcCall';
 import DrawIcon from '@mui/icons-material/Draw';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
+import InsightsIcon from '@mui/icons-material/Insights';
 import ListAltIcon from '@mui/icons-material/ListAlt';
 import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
@@ -40,6 +41,9 @@ function Menu() {
       )}
       {allowed(permissions, 'identity', 'countersign') && (
         <RaMenu.Item to="/countersign" primaryText="app.menu.countersign" leftIcon={<DrawIcon />} />
+      )}
+      {allowed(permissions, 'reports', 'show') && (
+        <RaMenu.Item to="/reports" primaryText="app.menu.reports" leftIcon={<InsightsIcon />} />
       )}
       {allowed(permissions, 'travel', 'manifest') && (
         <RaMenu.Item to="/manifest" primaryText="app.menu.manifest" leftIcon={<FactCheckIcon />} />
