@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
@@ -47,7 +48,9 @@ describe('mail intake (webhook)', () => {
         INTAKE_MAX_ATTACHMENTS: '4',
         INTAKE_MAX_ATTACHMENT_BYTES: String(200 * 1024),
         MAIL_FROM: 'homecoming <cases@homecoming.test>',
-        MAIL_DIR: path.join('/tmp', `homecoming-intake-test-${process.pid}`),
+        // A folder of its own: a name from the process id was reused by a later run (pids
+        // repeat) and its letters from before were read as this run's.
+        MAIL_DIR: mkdtempSync(path.join(os.tmpdir(), 'homecoming-intake-mail-')),
       },
     });
     staff = await signedInStaff(sut, { roles: ['intake', 'caseworker'] });
@@ -56,6 +59,7 @@ describe('mail intake (webhook)', () => {
 
   afterAll(async () => {
     await sut.close();
+    rmSync(sut.config.mail.dir, { recursive: true, force: true });
   });
 
   it('takes every real-world fixture, each to exactly one outcome, none lost', async () => {
