@@ -1,10 +1,8 @@
 import type { ActRow } from './handover.service.js';
+import { escapeHtml } from '../common/text/escape.js';
 
-const escape = (value: unknown) =>
-  String(value ?? '—').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+// An empty field shows as a dash on the printed act.
+const escape = (value: unknown) => escapeHtml(value ?? '—');
 
 const when = (date: Date | null, zone: string) =>
   date

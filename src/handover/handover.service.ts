@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainException } from '../common/exceptions/domain.exception.js';
+import {
+  DomainException,
+  ValidationFailedException,
+} from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
 import { OutboxService } from '../mail/outbox.service.js';
@@ -20,10 +23,7 @@ const SCHEDULING_STATES = ['in_transit', 'handover_scheduled'];
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 const invalid = (field: string, message: string) =>
-  new DomainException('validation_failed', 'The request is not valid', {
-    detail: `${field}: ${message}`,
-    errors: [{ field, message }],
-  });
+  new ValidationFailedException([{ field, message }]);
 
 // The handover in Kyiv: places, the appointment (and its postponement or failure), and the
 // completion recorded by one official and confirmed by a second.

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainException } from '../common/exceptions/domain.exception.js';
+import {
+  DomainException,
+  ValidationFailedException,
+} from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { confirmedPrisoner, lockInquiry } from './identity-records.util.js';
 import {
@@ -51,9 +54,9 @@ export class ConsentService {
         input.interviewedBy,
       ])) as unknown[];
       if (!interviewer) {
-        throw new DomainException('validation_failed', 'The request is not valid', {
-          errors: [{ field: 'interviewedBy', message: 'must be a staff member' }],
-        });
+        throw new ValidationFailedException([
+          { field: 'interviewedBy', message: 'must be a staff member' },
+        ]);
       }
       const repository = manager.getRepository(PrisonerConsent);
       const saved = await repository.save(

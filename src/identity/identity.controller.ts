@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/decorators/access-policy.decorator.js';
-import { DomainException } from '../common/exceptions/domain.exception.js';
+import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import { ConsentService } from './consent.service.js';
 import {
@@ -90,9 +90,9 @@ export class IdentityController {
     @Actor() actor: ActorContext,
   ): Promise<PrisonerConsent> {
     if (dto.interviewedOn > new Date().toISOString().slice(0, 10)) {
-      throw new DomainException('validation_failed', 'The request is not valid', {
-        errors: [{ field: 'interviewedOn', message: 'must not be in the future' }],
-      });
+      throw new ValidationFailedException([
+        { field: 'interviewedOn', message: 'must not be in the future' },
+      ]);
     }
     return this.consents.record(inquiryId, dto, actor);
   }

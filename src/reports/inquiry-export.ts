@@ -3,6 +3,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
+import { csvCell } from '../common/text/escape.js';
 import type { ReportFilter } from './reports.service.js';
 
 // Every inquiry matching the filters as CSV, streamed from a server-side cursor: memory stays
@@ -30,12 +31,6 @@ export const EXPORT_COLUMNS = [
   'closed_at',
 ] as const;
 
-const cell = (value: unknown) => {
-  let text = value instanceof Date ? value.toISOString() : value == null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
-
 // Writes the CSV to `res`; resolves with the number of rows once the last byte is handed over.
 export async function streamInquiryCsv(
   pool: Pool,
@@ -57,7 +52,7 @@ export async function streamInquiryCsv(
       writableObjectMode: true,
       transform(row: Record<string, unknown>, _encoding, done) {
         rows += 1;
-        done(null, `${EXPORT_COLUMNS.map((c) => cell(row[c])).join(',')}\r\n`);
+        done(null, `${EXPORT_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`);
       },
     });
     await pipeline(query, toCsv, res);

@@ -12,6 +12,7 @@ import {
   TREND_REPORT,
   WORKLOAD_REPORT,
 } from './reports.sql.js';
+import { csvCell } from '../common/text/escape.js';
 import { AppConfig } from '../config/app-config.js';
 
 export const REPORTS = [
@@ -75,16 +76,11 @@ export class ReportsService {
   }
 }
 
-// RFC 4180; a cell a spreadsheet would run as a formula starts with a quote mark.
+// The rows as CSV, their keys as the header.
 export function toCsv(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '';
   const columns = Object.keys(rows[0]);
-  const cell = (value: unknown) => {
-    let text = value === null || value === undefined ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))]
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))]
     .join('\r\n')
     .concat('\r\n');
 }

@@ -1,3 +1,5 @@
+import { escapeHtml } from '../common/text/escape.js';
+
 export type FamilyStage =
   | 'received'
   | 'in_progress'
@@ -89,11 +91,7 @@ const TEXT: Record<
   },
 };
 
-const escape = (value: unknown) =>
-  String(value ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+const escape = escapeHtml;
 
 export function renderStatusPage(view: StatusView): string {
   const t = TEXT[view.language];

@@ -1,3 +1,4 @@
+import { csvCell, escapeHtml } from '../common/text/escape.js';
 import type { BorderCrossing } from './border-crossing.entity.js';
 
 export interface ManifestRow {
@@ -11,19 +12,6 @@ export interface ManifestRow {
   escortName: string | null;
   escortPhone: string | null;
 }
-
-const escapeHtml = (value: unknown) =>
-  String(value ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
-// RFC 4180 quoting; a cell that a spreadsheet would run as a formula starts with a quote mark.
-const csvCell = (value: unknown) => {
-  let text = String(value ?? '');
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
 
 const COLUMNS = [
   'reference',

@@ -3,7 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
-import { DomainException, type FieldError } from '../common/exceptions/domain.exception.js';
+import {
+  DomainException,
+  ValidationFailedException,
+  type FieldError,
+} from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
@@ -40,12 +44,6 @@ const PLANNING_STATES = ['travel_planning', 'in_transit'];
 const JOURNEY_STATES = ['in_transit', 'handover_scheduled'];
 // Clocks of the caller's computer and ours may differ a little.
 const CLOCK_SKEW_MS = 5 * 60_000;
-
-const invalid = (errors: FieldError[]) =>
-  new DomainException('validation_failed', 'The request is not valid', {
-    detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-    errors,
-  });
 
 // The family's journey: the reference list of crossing points, the travel plan (versioned,
 // audited, its document numbers sealed), the journey's steps in order, and crossings overdue.
@@ -218,7 +216,9 @@ export class TravelService {
         });
       }
       if (dto.occurredAt.getTime() > Date.now() + CLOCK_SKEW_MS) {
-        throw invalid([{ field: 'occurredAt', message: 'must not be in the future' }]);
+        throw new ValidationFailedException([
+          { field: 'occurredAt', message: 'must not be in the future' },
+        ]);
       }
       const recorded = await manager
         .getRepository(TravelEvent)
@@ -241,7 +241,7 @@ export class TravelService {
       }
       const previous = recorded.at(-1);
       if (previous && dto.occurredAt < previous.occurredAt) {
-        throw invalid([
+        throw new ValidationFailedException([
           {
             field: 'occurredAt',
             message: `must not be before ${previous.step} (${previous.occurredAt.toISOString()})`,
@@ -282,7 +282,9 @@ export class TravelService {
       .getRepository(BorderCrossing)
       .findOneBy({ id: crossingPointId });
     if (!crossing)
-      throw invalid([{ field: 'crossingPointId', message: 'is not a known crossing point' }]);
+      throw new ValidationFailedException([
+        { field: 'crossingPointId', message: 'is not a known crossing point' },
+      ]);
     const zone = this.config.mail.timeZone;
     const rows = (await this.dataSource.query(
       `SELECT i.reference, t.full_name AS "fullName", t.is_inquirer AS "isInquirer", t.relationship,
@@ -376,7 +378,7 @@ export class TravelService {
         });
       }
     });
-    if (errors.length > 0) throw invalid(errors);
+    if (errors.length > 0) throw new ValidationFailedException(errors);
   }
 
   private async crossed(manager: EntityManager, inquiryId: string): Promise<boolean> {
