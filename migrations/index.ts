@@ -20,6 +20,7 @@ import { BorderCrossingsSeed1795964200000 } from './1795964200000-BorderCrossing
 import { Handover1795964565970 } from './1795964565970-Handover.js';
 import { StatusLinks1795964894470 } from './1795964894470-StatusLinks.js';
 import { CrossingOverdueNotice1795965113897 } from './1795965113897-CrossingOverdueNotice.js';
+import { ReportTallies1795966000000 } from './1795966000000-ReportTallies.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -45,4 +46,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Handover1795964565970,
   StatusLinks1795964894470,
   CrossingOverdueNotice1795965113897,
+  ReportTallies1795966000000,
 ];

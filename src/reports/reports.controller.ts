@@ -1,7 +1,6 @@
 import { Controller, Get, Header, Param, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
@@ -14,16 +13,19 @@ import { CHANNELS } from '../inquiries/inquiry.vocabulary.js';
 import { streamInquiryCsv } from './inquiry-export.js';
 import { REPORTS, ReportsService, toCsv, type ReportName } from './reports.service.js';
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+// Days, not instants: a report counts whole UTC days, `from` and `to` both included.
 export class ReportQuery {
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be a date (ISO 8601)' })
-  from?: Date;
+  @Matches(DAY, { message: 'from must be a day, YYYY-MM-DD (UTC)' })
+  @IsISO8601({ strict: true }, { message: 'from must be a day of the calendar' })
+  from?: string;
 
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be a date (ISO 8601)' })
-  to?: Date;
+  @Matches(DAY, { message: 'to must be a day, YYYY-MM-DD (UTC)' })
+  @IsISO8601({ strict: true }, { message: 'to must be a day of the calendar' })
+  to?: string;
 
   @IsOptional()
   @IsIn(CHANNELS)
@@ -32,17 +34,6 @@ export class ReportQuery {
   @IsOptional()
   @IsUUID()
   assignee?: string;
-
-  // time-in-state: the stays that ended in this period.
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'periodFrom must be a date (ISO 8601)' })
-  periodFrom?: Date;
-
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'periodTo must be a date (ISO 8601)' })
-  periodTo?: Date;
 
   @IsOptional()
   @IsIn(['json', 'csv'])
@@ -77,8 +68,8 @@ export class ReportsController {
       entityType: 'report',
       entityId: 'inquiries',
       after: {
-        from: query.from?.toISOString() ?? null,
-        to: query.to?.toISOString() ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
         channel: query.channel ?? null,
         assignee: query.assignee ?? null,
       },

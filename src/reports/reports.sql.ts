@@ -1,129 +1,194 @@
-// The reports' statements. Filters apply to the inquiries counted: created in [$1, $2) (either
-// may be null), channel $3, assignee $4 (a staff id; null: anyone). Each is one set-based query.
+// The reports' statements. Each reads the tallies kept by triggers (migration ReportTallies)
+// through ROWS, and some add small sets read from the cases (open callbacks, unsigned
+// verifications, failed or quarantined mail). Parameters, the same for every report:
+//   $1 channel (null: every channel)       $2 assignee, a staff id (null: anyone)
+//   $3 first day, $4 the day after the last (UTC days; '-infinity' / 'infinity' when open)
+//   $5 the metrics the report reads        $6, $7 the whole months inside [$3, $4): read at
+//   month grain, the days before and after them at day grain ($6 = $7 = $4: days only)
+//   $8 days a verification may wait for its second signature (service levels)
+// A statement is given the parameters up to the highest it names.
+// A day filter applies to each figure's own day: a case's creation for status, channel and
+// funnel, the closing day for closings, the day a stay ended for time in state.
 
-const FILTERED = `
-  SELECT i.* FROM inquiry i
-  WHERE ($1::timestamptz IS NULL OR i.created_at >= $1)
-    AND ($2::timestamptz IS NULL OR i.created_at < $2)
-    AND ($3::text IS NULL OR i.channel = $3)
-    AND ($4::uuid IS NULL OR i.assigned_to = $4)`;
+// Rows (metric, day, channel, key, bucket, n). With no assignee: the tallies plus the changes
+// not yet folded into them (one snapshot: exact at any moment). With an assignee: the same rows
+// made from that caseworker's cases (their facts and stays), since the tallies are not kept per
+// caseworker. PostgreSQL skips the branches whose one-time condition on $2 is false.
+const TALLY_WHERE = `
+  $2::uuid IS NULL AND metric = ANY($5::text[]) AND ($1::text IS NULL OR channel = $1)
+  AND ((grain = 'm' AND day >= $6::date AND day < $7::date)
+    OR (grain = 'd' AND ((day >= $3::date AND day < $6::date) OR (day >= $7::date AND day < $4::date))))`;
+const CASE_WHERE = `
+  assigned_to = $2::uuid AND metric = ANY($5::text[]) AND ($1::text IS NULL OR channel = $1)
+  AND day >= $3::date AND day < $4::date`;
+const ROWS = `
+  SELECT metric, day, channel, key, bucket, n FROM report_tally WHERE ${TALLY_WHERE}
+  UNION ALL
+  SELECT metric, day, channel, key, bucket, n FROM report_tally_delta WHERE ${TALLY_WHERE}
+  UNION ALL
+  SELECT metric, day, channel, key, bucket, 1 FROM report_fact_contribution WHERE ${CASE_WHERE}
+  UNION ALL
+  SELECT metric, day, channel, key, bucket, 1 FROM report_stay_contribution WHERE ${CASE_WHERE}`;
+
+// The cases the small raw sets belong to, filtered the same way (creation day in [$3, $4)).
+const CASES = `
+  SELECT i.id, i.assigned_to FROM inquiry i
+  WHERE i.created_at >= ($3::date::timestamp AT TIME ZONE 'UTC')
+    AND i.created_at < ($4::date::timestamp AT TIME ZONE 'UTC')
+    AND ($1::text IS NULL OR i.channel = $1)
+    AND ($2::uuid IS NULL OR i.assigned_to = $2)`;
+
+// A callback is overdue once its window has passed without an outcome.
+const OVERDUE_CALLBACK = `c.state = 'open' AND c.due_at + c.window_minutes * interval '1 minute' < now()`;
+
+// Percentiles from 2 % buckets: the p-th is the bucket holding the ceil(p × n)-th smallest value
+// (percentile_disc), reported as the bucket's middle — within 1 % of the true value.
+const percentiles = (metric: string, groupBy: string) => `
+  h AS (SELECT ${groupBy} AS g, bucket, sum(n) AS n FROM t WHERE metric = '${metric}'
+        GROUP BY 1, 2 HAVING sum(n) <> 0),
+  c AS (SELECT g, bucket, sum(n) OVER (PARTITION BY g ORDER BY bucket) AS cum,
+          sum(n) OVER (PARTITION BY g) AS total FROM h),
+  p AS (SELECT g, max(total)::int AS total,
+          hc_bucket_hours(min(bucket) FILTER (WHERE cum >= 0.5 * total)) AS median,
+          hc_bucket_hours(min(bucket) FILTER (WHERE cum >= 0.9 * total)) AS p90
+        FROM c GROUP BY g)`;
+
+export interface ReportSql {
+  metrics: string[];
+  // Weeks do not fit in months: such a report reads day grain only.
+  daysOnly?: boolean;
+  sql: string;
+}
 
 // 1. Where the cases stand: open ones by status, closed ones by outcome.
-export const STATUS_REPORT = `
-  WITH f AS (${FILTERED})
-  SELECT status, count(*)::int AS count, status LIKE 'closed_%' AS closed
-  FROM f GROUP BY status ORDER BY closed, status`;
+export const STATUS_REPORT: ReportSql = {
+  metrics: ['status'],
+  sql: `
+    WITH t AS (${ROWS})
+    SELECT key AS status, sum(n)::int AS count, key LIKE 'closed\\_%' AS closed
+    FROM t GROUP BY key HAVING sum(n) <> 0 ORDER BY closed, status`,
+};
 
-// 7. Created and closed per ISO week, in UTC (closing: the first entry into a closed_* status).
-export const TREND_REPORT = `
-  WITH f AS (${FILTERED}),
-  created AS (
-    SELECT date_trunc('week', created_at AT TIME ZONE 'UTC')::date AS week, count(*)::int AS n FROM f GROUP BY 1),
-  closed AS (
-    SELECT date_trunc('week', first_closed AT TIME ZONE 'UTC')::date AS week, count(*)::int AS n
-    FROM (SELECT min(h.entered_at) AS first_closed FROM f
-          JOIN inquiry_status_history h ON h.inquiry_id = f.id AND h.status LIKE 'closed_%'
-          GROUP BY f.id) c
-    GROUP BY 1)
-  SELECT coalesce(created.week, closed.week)::text AS week,
-    coalesce(created.n, 0) AS created, coalesce(closed.n, 0) AS closed
-  FROM created FULL JOIN closed ON closed.week = created.week
-  ORDER BY week`;
+// 7. Created and closed per ISO week (Monday, UTC); closing: the first entry into a closed_*
+// status, counted in the week it happened.
+export const TREND_REPORT: ReportSql = {
+  metrics: ['status', 'closed'],
+  daysOnly: true,
+  sql: `
+    WITH t AS (${ROWS})
+    SELECT date_trunc('week', day::timestamp)::date::text AS week,
+      coalesce(sum(n) FILTER (WHERE metric = 'status'), 0)::int AS created,
+      coalesce(sum(n) FILTER (WHERE metric = 'closed'), 0)::int AS closed
+    FROM t GROUP BY 1
+    HAVING coalesce(sum(n) FILTER (WHERE metric = 'status'), 0) <> 0
+      OR coalesce(sum(n) FILTER (WHERE metric = 'closed'), 0) <> 0
+    ORDER BY week`,
+};
 
-// 5. Per caseworker: open cases assigned, and callbacks overdue on them.
-export const WORKLOAD_REPORT = `
-  WITH f AS (${FILTERED})
-  SELECT s.id AS "staffId", s.display_name AS "displayName",
-    count(DISTINCT f.id) FILTER (WHERE f.status NOT LIKE 'closed_%' AND f.status <> 'handed_over')::int
-      AS "openInquiries",
-    count(c.id)::int AS "overdueCallbacks"
-  FROM f JOIN staff_user s ON s.id = f.assigned_to
-  LEFT JOIN callback c ON c.inquiry_id = f.id AND c.state = 'open'
-    AND c.due_at + c.window_minutes * interval '1 minute' < now()
-  GROUP BY s.id, s.display_name
-  ORDER BY "openInquiries" DESC, "displayName"`;
+// 5. Per caseworker: open cases assigned (not closed, not handed over), and callbacks overdue
+// on them.
+export const WORKLOAD_REPORT: ReportSql = {
+  metrics: ['open'],
+  sql: `
+    WITH t AS (${ROWS}),
+    open AS (SELECT key::uuid AS staff_id, sum(n) AS n FROM t WHERE key <> '' GROUP BY key),
+    overdue AS (
+      SELECT f.assigned_to AS staff_id, count(*) AS n
+      FROM callback c JOIN (${CASES}) f ON f.id = c.inquiry_id
+      WHERE ${OVERDUE_CALLBACK} AND f.assigned_to IS NOT NULL GROUP BY 1)
+    SELECT s.id AS "staffId", s.display_name AS "displayName",
+      coalesce(open.n, 0)::int AS "openInquiries", coalesce(overdue.n, 0)::int AS "overdueCallbacks"
+    FROM open FULL JOIN overdue ON overdue.staff_id = open.staff_id
+    JOIN staff_user s ON s.id = coalesce(open.staff_id, overdue.staff_id)
+    WHERE coalesce(open.n, 0) <> 0 OR coalesce(overdue.n, 0) <> 0
+    ORDER BY "openInquiries" DESC, "displayName"`,
+};
 
-// 2. For the cases created in each month (UTC): how many reached each milestone, and how many
-// closed otherwise. A milestone is a status the case has entered at some time (its history).
-export const FUNNEL_REPORT = `
-  WITH f AS (${FILTERED}),
-  reached AS (
-    SELECT f.id, date_trunc('month', f.created_at AT TIME ZONE 'UTC')::date AS month, f.status,
-      EXISTS (SELECT FROM inquirer_verification v WHERE v.inquiry_id = f.id
-              AND v.outcome = 'verified' AND v.countersigned_by IS NOT NULL) AS verified,
-      bool_or(h.status = 'detention_confirmed') AS detention_confirmed,
-      bool_or(h.status = 'travel_planning') AS travel,
-      bool_or(h.status = 'handed_over') AS handed_over
-    FROM f JOIN inquiry_status_history h ON h.inquiry_id = f.id
-    GROUP BY f.id, f.created_at, f.status)
-  SELECT month::text AS month, count(*)::int AS created,
-    count(*) FILTER (WHERE verified)::int AS verified,
-    count(*) FILTER (WHERE detention_confirmed)::int AS "detentionConfirmed",
-    count(*) FILTER (WHERE travel)::int AS travel,
-    count(*) FILTER (WHERE handed_over)::int AS "handedOver",
-    count(*) FILTER (WHERE status LIKE 'closed_%')::int AS "closedOtherwise"
-  FROM reached GROUP BY month ORDER BY month`;
+// 2. For the cases created in each month (UTC): how many reached each milestone (a status the
+// case has entered at some time; verified: a countersigned verification), and how many are
+// closed otherwise.
+export const FUNNEL_REPORT: ReportSql = {
+  metrics: ['status', 'milestone'],
+  sql: `
+    WITH t AS (${ROWS})
+    SELECT date_trunc('month', day::timestamp)::date::text AS month,
+      coalesce(sum(n) FILTER (WHERE metric = 'status'), 0)::int AS created,
+      coalesce(sum(n) FILTER (WHERE metric = 'milestone' AND key = 'verified'), 0)::int AS verified,
+      coalesce(sum(n) FILTER (WHERE metric = 'milestone' AND key = 'detention_confirmed'), 0)::int
+        AS "detentionConfirmed",
+      coalesce(sum(n) FILTER (WHERE metric = 'milestone' AND key = 'travel'), 0)::int AS travel,
+      coalesce(sum(n) FILTER (WHERE metric = 'milestone' AND key = 'handed_over'), 0)::int
+        AS "handedOver",
+      coalesce(sum(n) FILTER (WHERE metric = 'status' AND key LIKE 'closed\\_%'), 0)::int
+        AS "closedOtherwise"
+    FROM t GROUP BY 1
+    HAVING coalesce(sum(n) FILTER (WHERE metric = 'status'), 0) <> 0
+    ORDER BY month`,
+};
 
 // 3. How long cases stay in each state: median and 90th percentile (hours) of the stays that
-// ended in [$5, $6) (either may be null), from the status history.
-export const TIME_IN_STATE_REPORT = `
-  WITH f AS (${FILTERED})
-  SELECT h.status, count(*)::int AS stays,
-    round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM h.left_at - h.entered_at)) / 3600)::numeric, 2)::float AS "medianHours",
-    round((percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM h.left_at - h.entered_at)) / 3600)::numeric, 2)::float AS "p90Hours"
-  FROM f JOIN inquiry_status_history h ON h.inquiry_id = f.id
-  WHERE h.left_at IS NOT NULL
-    AND ($5::timestamptz IS NULL OR h.left_at >= $5)
-    AND ($6::timestamptz IS NULL OR h.left_at < $6)
-  GROUP BY h.status ORDER BY h.status`;
+// ended in the period.
+export const TIME_IN_STATE_REPORT: ReportSql = {
+  metrics: ['stay'],
+  sql: `
+    WITH t AS (${ROWS}), ${percentiles('stay', 'key')}
+    SELECT g AS status, total AS stays, median AS "medianHours", p90 AS "p90Hours"
+    FROM p ORDER BY g`,
+};
 
-// 4. Service levels: time to the first response (the acknowledgement sent, or the first call),
-// callbacks overdue, verifications waiting for a second signature longer than $5 days, mail
-// failed out and quarantined in.
-export const SERVICE_LEVELS_REPORT = `
-  WITH f AS (${FILTERED}),
-  first AS (
-    SELECT f.id, least(
-      (SELECT min(o.sent_at) FROM outbox_message o WHERE o.inquiry_id = f.id
-         AND o.event_type = 'family.acknowledgement' AND o.state = 'sent'),
-      (SELECT min(c.occurred_at) FROM call c WHERE c.inquiry_id = f.id)) - f.created_at AS wait
-    FROM f)
-  SELECT
-    (SELECT count(*) FROM f)::int AS inquiries,
-    (SELECT count(*) FROM first WHERE wait IS NULL)::int AS "notAnswered",
-    (SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM wait)) / 3600)::numeric, 2)::float
-       FROM first WHERE wait IS NOT NULL) AS "firstResponseMedianHours",
-    (SELECT round((percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM wait)) / 3600)::numeric, 2)::float
-       FROM first WHERE wait IS NOT NULL) AS "firstResponseP90Hours",
-    (SELECT count(*) FROM callback c JOIN f ON f.id = c.inquiry_id WHERE c.state = 'open'
-       AND c.due_at + c.window_minutes * interval '1 minute' < now())::int AS "callbacksOverdue",
-    (SELECT count(*) FROM inquirer_verification v JOIN f ON f.id = v.inquiry_id
-       WHERE v.countersigned_by IS NULL AND v.verified_at < now() - $5 * interval '1 day')::int
-       AS "verificationsWaiting",
-    (SELECT count(*) FROM outbox_message o JOIN f ON f.id = o.inquiry_id
-       WHERE o.state = 'failed')::int AS "mailFailed",
-    (SELECT count(*) FROM inbound_email e WHERE e.outcome = 'quarantined'
-       AND ($1::timestamptz IS NULL OR e.received_at >= $1)
-       AND ($2::timestamptz IS NULL OR e.received_at < $2))::int AS "mailQuarantined"`;
+// 4. Service levels for the cases created in the period: time to the first response (the
+// acknowledgement sent, or the first call), callbacks overdue, verifications waiting for a
+// second signature longer than $8 days, mail that failed; and mail quarantined in the period.
+export const SERVICE_LEVELS_REPORT: ReportSql = {
+  metrics: ['status', 'response'],
+  sql: `
+    WITH t AS (${ROWS}), ${percentiles('response', "''")}
+    SELECT
+      (SELECT coalesce(sum(n), 0) FROM t WHERE metric = 'status')::int AS inquiries,
+      (SELECT coalesce(sum(n) FILTER (WHERE metric = 'status'), 0)
+              - coalesce(sum(n) FILTER (WHERE metric = 'response'), 0) FROM t)::int AS "notAnswered",
+      (SELECT median FROM p) AS "firstResponseMedianHours",
+      (SELECT p90 FROM p) AS "firstResponseP90Hours",
+      (SELECT count(*) FROM callback c JOIN (${CASES}) f ON f.id = c.inquiry_id
+        WHERE ${OVERDUE_CALLBACK})::int AS "callbacksOverdue",
+      (SELECT count(*) FROM inquirer_verification v JOIN (${CASES}) f ON f.id = v.inquiry_id
+        WHERE v.countersigned_by IS NULL AND v.verified_at < now() - $8 * interval '1 day')::int
+        AS "verificationsWaiting",
+      (SELECT count(*) FROM outbox_message o JOIN (${CASES}) f ON f.id = o.inquiry_id
+        WHERE o.state = 'failed')::int AS "mailFailed",
+      (SELECT count(*) FROM inbound_email e WHERE e.outcome = 'quarantined'
+        AND e.received_at >= ($3::date::timestamp AT TIME ZONE 'UTC')
+        AND e.received_at < ($4::date::timestamp AT TIME ZONE 'UTC'))::int AS "mailQuarantined"`,
+};
 
-// 6. Channels and routes: cases by channel; travellers by crossing point and week of the planned
-// crossing; handovers completed per week (UTC).
-export const CHANNELS_REPORT = `
-  WITH f AS (${FILTERED})
-  SELECT channel, count(*)::int AS count FROM f GROUP BY channel ORDER BY channel`;
+// 6. Cases by channel.
+export const CHANNELS_REPORT: ReportSql = {
+  metrics: ['status'],
+  sql: `
+    WITH t AS (${ROWS})
+    SELECT channel, sum(n)::int AS count FROM t GROUP BY channel HAVING sum(n) <> 0
+    ORDER BY channel`,
+};
 
-export const ROUTES_REPORT = `
-  WITH f AS (${FILTERED})
-  SELECT p.crossing_point_id AS "crossingPointId",
-    date_trunc('week', p.planned_crossing_at AT TIME ZONE 'UTC')::date::text AS week,
-    count(t.id)::int AS travellers
-  FROM f JOIN travel_plan p ON p.inquiry_id = f.id JOIN traveller t ON t.travel_plan_id = p.id
-  WHERE p.crossing_point_id IS NOT NULL AND p.planned_crossing_at IS NOT NULL
-  GROUP BY 1, 2 ORDER BY 2, 1`;
+// 6. Travellers by crossing point and week of the planned crossing; handovers completed per
+// week (UTC) — few rows, read from the plans and appointments of the filtered cases.
+export const ROUTES_REPORT: ReportSql = {
+  metrics: [],
+  sql: `
+    SELECT p.crossing_point_id AS "crossingPointId",
+      date_trunc('week', p.planned_crossing_at AT TIME ZONE 'UTC')::date::text AS week,
+      count(t.id)::int AS travellers
+    FROM (${CASES}) f JOIN travel_plan p ON p.inquiry_id = f.id
+    JOIN traveller t ON t.travel_plan_id = p.id
+    WHERE p.crossing_point_id IS NOT NULL AND p.planned_crossing_at IS NOT NULL
+    GROUP BY 1, 2 ORDER BY 2, 1`,
+};
 
-export const HANDOVERS_REPORT = `
-  WITH f AS (${FILTERED})
-  SELECT date_trunc('week', a.handed_over_at AT TIME ZONE 'UTC')::date::text AS week,
-    count(*)::int AS handovers
-  FROM f JOIN handover_appointment a ON a.inquiry_id = f.id AND a.state = 'completed'
-  GROUP BY 1 ORDER BY 1`;
+export const HANDOVERS_REPORT: ReportSql = {
+  metrics: [],
+  sql: `
+    SELECT date_trunc('week', a.handed_over_at AT TIME ZONE 'UTC')::date::text AS week,
+      count(*)::int AS handovers
+    FROM (${CASES}) f JOIN handover_appointment a ON a.inquiry_id = f.id AND a.state = 'completed'
+    GROUP BY 1 ORDER BY 1`,
+};

@@ -377,8 +377,8 @@ export const en = {
     },
     reports: {
       title: 'Reports',
-      from: 'Created from',
-      to: 'Created before',
+      from: 'From (day, UTC)',
+      to: 'To (day, included)',
       channel: 'Channel',
       all: 'All',
       print: 'Print',

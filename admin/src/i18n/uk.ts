@@ -379,8 +379,8 @@ export const uk: Messages<typeof en> = {
     },
     reports: {
       title: 'Звіти',
-      from: 'Створені від',
-      to: 'Створені до',
+      from: 'Від (день, UTC)',
+      to: 'До (день включно)',
       channel: 'Канал',
       all: 'Усі',
       print: 'Друк',

@@ -1,0 +1,299 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+// What the reports read at a million cases: tallies kept by triggers in the writing transaction,
+// so a report is exact at any moment and never scans the cases.
+//
+// - report_inquiry_fact: one row per case with what the reports need (status, assignee,
+//   milestones reached, first closing, first response). It is recomputed from the source
+//   tables (report_fact_source) by hc_report_refresh, called by deferred constraint triggers
+//   on inquiry, its status history, calls, acknowledgements and verifications: at COMMIT, after
+//   the transaction's last change, under the fact row's lock. The recomputation is idempotent,
+//   so two transactions touching one case cannot count it twice, and taking that lock last
+//   cannot deadlock with the locks the transaction took before.
+// - report_tally: counts by (metric, grain, day, channel, key, bucket), at day and month grain;
+//   a month is read whole where a filter covers it. Durations (time in a state, time to the
+//   first response) are counted in 2 % buckets, so percentiles come from the counts.
+// - report_tally_delta: the changes, appended by the fact and status-history triggers; never
+//   updated, so concurrent writers do not queue on a hot counter row. hc_report_fold moves them
+//   into report_tally (one folder at a time); readers sum both, so folding changes no figure.
+//
+// A session that sets homecoming.report_triggers = 'off' (seed:bulk, the rebuild) writes no
+// tallies and must end with hc_report_rebuild(), which recomputes everything.
+export class ReportTallies1795966000000 implements MigrationInterface {
+  name = 'ReportTallies1795966000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    const q = (sql: string) => queryRunner.query(sql);
+    const fn = `LANGUAGE plpgsql SET search_path = public, pg_catalog, pg_temp`;
+
+    await q(`CREATE FUNCTION hc_utc_day(at timestamptz) RETURNS date LANGUAGE sql IMMUTABLE
+             PARALLEL SAFE AS $$ SELECT (at AT TIME ZONE 'UTC')::date $$`);
+    // Bucket b >= 1 holds [1.02^(b-1), 1.02^b) seconds; 0 holds less than a second (and the
+    // negative: a call logged as made just before the case was opened).
+    await q(`CREATE FUNCTION hc_duration_bucket(seconds double precision) RETURNS int
+             LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+             SELECT CASE WHEN seconds < 1 THEN 0 ELSE 1 + floor(ln(seconds) / ln(1.02))::int END $$`);
+    // A bucket's middle (geometric) in hours, to two decimals: within 1 % of any value in it.
+    await q(`CREATE FUNCTION hc_bucket_hours(bucket int) RETURNS double precision
+             LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+             SELECT CASE WHEN bucket IS NULL THEN NULL WHEN bucket <= 0 THEN 0
+               ELSE round((power(1.02, bucket - 0.5) / 3600)::numeric, 2)::float8 END $$`);
+
+    await q(`CREATE TABLE report_inquiry_fact (
+               inquiry_id uuid PRIMARY KEY REFERENCES inquiry (id) ON DELETE CASCADE,
+               created_at timestamptz NOT NULL,
+               channel text NOT NULL,
+               status text NOT NULL,
+               assigned_to uuid,
+               verified boolean NOT NULL,
+               detention_confirmed boolean NOT NULL,
+               travel boolean NOT NULL,
+               handed_over boolean NOT NULL,
+               first_closed_at timestamptz,
+               first_response_at timestamptz)`);
+    await q(`CREATE INDEX report_inquiry_fact_assigned_to_idx ON report_inquiry_fact (assigned_to)`);
+    await q(`CREATE TABLE report_tally (
+               metric text NOT NULL, grain "char" NOT NULL, day date NOT NULL, channel text NOT NULL,
+               key text NOT NULL, bucket int NOT NULL, n bigint NOT NULL,
+               PRIMARY KEY (metric, grain, day, channel, key, bucket))`);
+    await q(`CREATE INDEX report_tally_zero_idx ON report_tally (metric) WHERE n = 0`);
+    await q(`CREATE TABLE report_tally_delta (
+               metric text NOT NULL, grain "char" NOT NULL, day date NOT NULL, channel text NOT NULL,
+               key text NOT NULL, bucket int NOT NULL, n int NOT NULL)`);
+
+    // A case's figures, from the source tables. Grouped subqueries: a rebuild hashes them
+    // whole, a refresh of one case gets its id pushed into each.
+    await q(`CREATE VIEW report_fact_source AS
+             SELECT i.id AS inquiry_id, i.created_at, i.channel, i.status, i.assigned_to,
+               v.inquiry_id IS NOT NULL AS verified,
+               coalesce(h.detention_confirmed, false) AS detention_confirmed,
+               coalesce(h.travel, false) AS travel,
+               coalesce(h.handed_over, false) AS handed_over,
+               h.first_closed_at,
+               least(o.first_ack, c.first_call) AS first_response_at
+             FROM inquiry i
+             LEFT JOIN (SELECT inquiry_id,
+                          bool_or(status = 'detention_confirmed') AS detention_confirmed,
+                          bool_or(status = 'travel_planning') AS travel,
+                          bool_or(status = 'handed_over') AS handed_over,
+                          min(entered_at) FILTER (WHERE status LIKE 'closed\\_%') AS first_closed_at
+                        FROM inquiry_status_history GROUP BY inquiry_id) h ON h.inquiry_id = i.id
+             LEFT JOIN (SELECT inquiry_id FROM inquirer_verification
+                        WHERE outcome = 'verified' AND countersigned_by IS NOT NULL
+                        GROUP BY inquiry_id) v ON v.inquiry_id = i.id
+             LEFT JOIN (SELECT inquiry_id, min(sent_at) AS first_ack FROM outbox_message
+                        WHERE event_type = 'family.acknowledgement' AND state = 'sent'
+                        GROUP BY inquiry_id) o ON o.inquiry_id = i.id
+             LEFT JOIN (SELECT inquiry_id, min(occurred_at) AS first_call FROM call
+                        GROUP BY inquiry_id) c ON c.inquiry_id = i.id`);
+
+    // What one case adds to the tallies (a NULL fact adds nothing).
+    await q(`CREATE FUNCTION hc_report_fact_rows(f report_inquiry_fact)
+             RETURNS TABLE (metric text, day date, channel text, key text, bucket int)
+             LANGUAGE sql IMMUTABLE AS $$
+               SELECT 'status', hc_utc_day(f.created_at), f.channel, f.status, 0
+                 WHERE f.inquiry_id IS NOT NULL
+               UNION ALL
+               SELECT 'open', hc_utc_day(f.created_at), f.channel, coalesce(f.assigned_to::text, ''), 0
+                 WHERE f.inquiry_id IS NOT NULL AND f.status NOT LIKE 'closed\\_%'
+                   AND f.status <> 'handed_over'
+               UNION ALL
+               SELECT 'milestone', hc_utc_day(f.created_at), f.channel, m.key, 0
+                 FROM (VALUES ('verified', f.verified), ('detention_confirmed', f.detention_confirmed),
+                              ('travel', f.travel), ('handed_over', f.handed_over)) m (key, reached)
+                 WHERE m.reached
+               UNION ALL
+               SELECT 'closed', hc_utc_day(f.first_closed_at), f.channel, '', 0
+                 WHERE f.first_closed_at IS NOT NULL
+               UNION ALL
+               SELECT 'response', hc_utc_day(f.created_at), f.channel, '',
+                   hc_duration_bucket(extract(epoch FROM f.first_response_at - f.created_at))
+                 WHERE f.first_response_at IS NOT NULL $$`);
+    await q(`CREATE VIEW report_fact_contribution AS
+             SELECT f.inquiry_id, f.assigned_to, c.* FROM report_inquiry_fact f
+             CROSS JOIN LATERAL hc_report_fact_rows(f) c`);
+    // Every stay that has ended, by the day it ended.
+    await q(`CREATE VIEW report_stay_contribution AS
+             SELECT h.inquiry_id, f.assigned_to, 'stay'::text AS metric, hc_utc_day(h.left_at) AS day,
+               f.channel, h.status AS key,
+               hc_duration_bucket(extract(epoch FROM h.left_at - h.entered_at)) AS bucket
+             FROM inquiry_status_history h JOIN report_inquiry_fact f ON f.inquiry_id = h.inquiry_id
+             WHERE h.left_at IS NOT NULL`);
+
+    await q(`CREATE FUNCTION hc_report_triggers_on() RETURNS boolean LANGUAGE sql STABLE AS $$
+             SELECT coalesce(current_setting('homecoming.report_triggers', true), '') <> 'off' $$`);
+
+    // A fact row changed: take back what the old row added, add what the new one adds, at both
+    // grains, netted per key.
+    await q(`CREATE FUNCTION hc_report_fact_changed() RETURNS trigger ${fn} AS $$
+             DECLARE old_fact report_inquiry_fact; new_fact report_inquiry_fact;
+             BEGIN
+               IF NOT hc_report_triggers_on() THEN RETURN NULL; END IF;
+               IF TG_OP <> 'INSERT' THEN old_fact := OLD; END IF;
+               IF TG_OP <> 'DELETE' THEN new_fact := NEW; END IF;
+               INSERT INTO report_tally_delta (metric, grain, day, channel, key, bucket, n)
+               SELECT c.metric, g.grain,
+                 CASE g.grain WHEN 'd' THEN c.day ELSE date_trunc('month', c.day)::date END,
+                 c.channel, c.key, c.bucket, sum(c.n)
+               FROM (SELECT r.*, -1 AS n FROM hc_report_fact_rows(old_fact) r
+                     UNION ALL SELECT r.*, 1 FROM hc_report_fact_rows(new_fact) r) c
+               CROSS JOIN (VALUES ('d'::"char"), ('m'::"char")) g (grain)
+               GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(c.n) <> 0;
+               RETURN NULL;
+             END $$`);
+    await q(`CREATE TRIGGER report_fact_changed AFTER INSERT OR UPDATE OR DELETE
+             ON report_inquiry_fact FOR EACH ROW EXECUTE FUNCTION hc_report_fact_changed()`);
+
+    // A stay began, ended or was corrected: the same, for the stay tally.
+    await q(`CREATE FUNCTION hc_report_stay_changed() RETURNS trigger ${fn} AS $$
+             BEGIN
+               IF NOT hc_report_triggers_on() THEN RETURN NULL; END IF;
+               INSERT INTO report_tally_delta (metric, grain, day, channel, key, bucket, n)
+               SELECT 'stay', g.grain,
+                 CASE g.grain WHEN 'd' THEN s.day ELSE date_trunc('month', s.day)::date END,
+                 i.channel, s.status, s.bucket, sum(s.n)
+               FROM (SELECT OLD.inquiry_id AS inquiry_id, OLD.status AS status,
+                       hc_utc_day(OLD.left_at) AS day,
+                       hc_duration_bucket(extract(epoch FROM OLD.left_at - OLD.entered_at)) AS bucket,
+                       -1 AS n
+                     WHERE TG_OP <> 'INSERT' AND OLD.left_at IS NOT NULL
+                     UNION ALL
+                     SELECT NEW.inquiry_id, NEW.status, hc_utc_day(NEW.left_at),
+                       hc_duration_bucket(extract(epoch FROM NEW.left_at - NEW.entered_at)), 1
+                     WHERE TG_OP <> 'DELETE' AND NEW.left_at IS NOT NULL) s
+               JOIN inquiry i ON i.id = s.inquiry_id
+               CROSS JOIN (VALUES ('d'::"char"), ('m'::"char")) g (grain)
+               GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(s.n) <> 0;
+               RETURN NULL;
+             END $$`);
+    await q(`CREATE TRIGGER report_stay_changed AFTER INSERT OR UPDATE OR DELETE
+             ON inquiry_status_history FOR EACH ROW EXECUTE FUNCTION hc_report_stay_changed()`);
+
+    // Recompute one case's fact under its row lock; once per case per transaction (the first
+    // call, at commit, already sees every change the transaction made).
+    await q(`CREATE FUNCTION hc_report_refresh(p_inquiry uuid) RETURNS void ${fn} AS $$
+             DECLARE done text := coalesce(current_setting('homecoming.report_refreshed', true), '');
+             BEGIN
+               IF p_inquiry IS NULL OR position(p_inquiry::text IN done) > 0 THEN RETURN; END IF;
+               PERFORM set_config('homecoming.report_refreshed', done || p_inquiry::text || ' ', true);
+               PERFORM FROM report_inquiry_fact WHERE inquiry_id = p_inquiry FOR UPDATE;
+               -- A new statement: a new snapshot, which sees whoever held the lock before.
+               IF NOT EXISTS (SELECT FROM inquiry WHERE id = p_inquiry) THEN
+                 DELETE FROM report_inquiry_fact WHERE inquiry_id = p_inquiry;
+                 RETURN;
+               END IF;
+               INSERT INTO report_inquiry_fact AS f
+               SELECT * FROM report_fact_source WHERE inquiry_id = p_inquiry
+               ON CONFLICT (inquiry_id) DO UPDATE SET
+                 created_at = excluded.created_at, channel = excluded.channel,
+                 status = excluded.status, assigned_to = excluded.assigned_to,
+                 verified = excluded.verified, detention_confirmed = excluded.detention_confirmed,
+                 travel = excluded.travel, handed_over = excluded.handed_over,
+                 first_closed_at = excluded.first_closed_at,
+                 first_response_at = excluded.first_response_at
+               WHERE (f.*) IS DISTINCT FROM (excluded.*);
+             END $$`);
+    await q(`CREATE FUNCTION hc_report_touch() RETURNS trigger ${fn} AS $$
+             BEGIN
+               IF NOT hc_report_triggers_on() THEN RETURN NULL; END IF;
+               IF TG_TABLE_NAME = 'inquiry' THEN
+                 PERFORM hc_report_refresh(CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END);
+               ELSE
+                 IF TG_OP <> 'INSERT' THEN PERFORM hc_report_refresh(OLD.inquiry_id); END IF;
+                 IF TG_OP <> 'DELETE' THEN PERFORM hc_report_refresh(NEW.inquiry_id); END IF;
+               END IF;
+               RETURN NULL;
+             END $$`);
+    const touch = (name: string, events: string, table: string, when = '') =>
+      q(`CREATE CONSTRAINT TRIGGER ${name} AFTER ${events} ON ${table}
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW ${when} EXECUTE FUNCTION hc_report_touch()`);
+    await touch(
+      'report_touch',
+      'INSERT OR UPDATE OF status, assigned_to, channel, created_at OR DELETE',
+      'inquiry',
+    );
+    await touch('report_touch', 'INSERT OR UPDATE OR DELETE', 'inquiry_status_history');
+    await touch('report_touch', 'INSERT OR UPDATE OR DELETE', 'inquirer_verification');
+    await touch('report_touch', 'INSERT OR UPDATE OF occurred_at, inquiry_id OR DELETE', 'call');
+    await touch(
+      'report_touch',
+      'INSERT OR UPDATE OF state, sent_at, inquiry_id',
+      'outbox_message',
+      `WHEN (NEW.event_type = 'family.acknowledgement')`,
+    );
+    await touch(
+      'report_touch_delete',
+      'DELETE',
+      'outbox_message',
+      `WHEN (OLD.event_type = 'family.acknowledgement')`,
+    );
+
+    // Move the appended changes into the tallies; one folder at a time (another returns 0).
+    await q(`CREATE FUNCTION hc_report_fold() RETURNS int ${fn} AS $$
+             DECLARE folded int;
+             BEGIN
+               IF NOT pg_try_advisory_xact_lock(hashtext('homecoming.report_fold')) THEN RETURN 0; END IF;
+               WITH moved AS (DELETE FROM report_tally_delta RETURNING *)
+               INSERT INTO report_tally AS t (metric, grain, day, channel, key, bucket, n)
+               SELECT metric, grain, day, channel, key, bucket, sum(n) FROM moved
+               GROUP BY 1, 2, 3, 4, 5, 6
+               ON CONFLICT (metric, grain, day, channel, key, bucket) DO UPDATE SET n = t.n + excluded.n;
+               GET DIAGNOSTICS folded = ROW_COUNT;
+               DELETE FROM report_tally WHERE n = 0;
+               RETURN folded;
+             END $$`);
+
+    // Everything from the source tables, as of now; writers wait meanwhile.
+    await q(`CREATE FUNCTION hc_report_rebuild() RETURNS void ${fn} AS $$
+             BEGIN
+               LOCK TABLE report_inquiry_fact, report_tally, report_tally_delta IN ACCESS EXCLUSIVE MODE;
+               PERFORM set_config('homecoming.report_triggers', 'off', true);
+               TRUNCATE report_tally_delta, report_tally, report_inquiry_fact;
+               INSERT INTO report_inquiry_fact SELECT * FROM report_fact_source;
+               WITH days AS (
+                 SELECT metric, day, channel, key, bucket, count(*) AS n
+                 FROM (SELECT metric, day, channel, key, bucket FROM report_fact_contribution
+                       UNION ALL
+                       SELECT metric, day, channel, key, bucket FROM report_stay_contribution) c
+                 GROUP BY 1, 2, 3, 4, 5)
+               INSERT INTO report_tally (metric, grain, day, channel, key, bucket, n)
+               SELECT metric, 'd', day, channel, key, bucket, n FROM days
+               UNION ALL
+               SELECT metric, 'm', date_trunc('month', day)::date, channel, key, bucket, sum(n)
+               FROM days GROUP BY 1, 2, 3, 4, 5, 6;
+               PERFORM set_config('homecoming.report_triggers', 'on', true);
+             END $$`);
+    await q(`SELECT hc_report_rebuild()`);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    const q = (sql: string) => queryRunner.query(sql);
+    for (const [trigger, table] of [
+      ['report_touch', 'inquiry'],
+      ['report_touch', 'inquiry_status_history'],
+      ['report_touch', 'inquirer_verification'],
+      ['report_touch', 'call'],
+      ['report_touch', 'outbox_message'],
+      ['report_touch_delete', 'outbox_message'],
+      ['report_stay_changed', 'inquiry_status_history'],
+    ])
+      await q(`DROP TRIGGER ${trigger} ON ${table}`);
+    await q(`DROP FUNCTION hc_report_rebuild()`);
+    await q(`DROP FUNCTION hc_report_fold()`);
+    await q(`DROP FUNCTION hc_report_touch()`);
+    await q(`DROP FUNCTION hc_report_refresh(uuid)`);
+    await q(`DROP FUNCTION hc_report_stay_changed()`);
+    await q(`DROP VIEW report_stay_contribution`);
+    await q(`DROP VIEW report_fact_contribution`);
+    await q(`DROP FUNCTION hc_report_fact_rows(report_inquiry_fact)`);
+    await q(`DROP TABLE report_tally_delta`);
+    await q(`DROP TABLE report_tally`);
+    await q(`DROP TABLE report_inquiry_fact`);
+    await q(`DROP FUNCTION hc_report_fact_changed()`);
+    await q(`DROP FUNCTION hc_report_triggers_on()`);
+    await q(`DROP VIEW report_fact_source`);
+    await q(`DROP FUNCTION hc_bucket_hours(int)`);
+    await q(`DROP FUNCTION hc_duration_bucket(double precision)`);
+    await q(`DROP FUNCTION hc_utc_day(timestamptz)`);
+  }
+}
