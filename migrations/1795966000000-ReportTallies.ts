@@ -51,7 +51,9 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                handed_over boolean NOT NULL,
                first_closed_at timestamptz,
                first_response_at timestamptz)`);
-    await q(`CREATE INDEX report_inquiry_fact_assigned_to_idx ON report_inquiry_fact (assigned_to)`);
+    await q(
+      `CREATE INDEX report_inquiry_fact_assigned_to_idx ON report_inquiry_fact (assigned_to)`,
+    );
     await q(`CREATE TABLE report_tally (
                metric text NOT NULL, grain "char" NOT NULL, day date NOT NULL, channel text NOT NULL,
                key text NOT NULL, bucket int NOT NULL, n bigint NOT NULL,

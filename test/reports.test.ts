@@ -248,8 +248,7 @@ describe('reports', () => {
       { from: day(new Date(now - 40 * DAY)), assignee: caseworkers[1].user.id },
     ];
   };
-  const inDays = (f: Filter, d: Date) =>
-    (!f.from || day(d) >= f.from) && (!f.to || day(d) <= f.to);
+  const inDays = (f: Filter, d: Date) => (!f.from || day(d) >= f.from) && (!f.to || day(d) <= f.to);
   const ofCase = (f: Filter, m: Made) =>
     (!f.channel || m.channel === f.channel) && (!f.assignee || m.assignedTo === f.assignee);
   const created = (f: Filter) => made.filter((m) => ofCase(f, m) && inDays(f, m.createdAt));

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 
 // `npm run seed:bulk` (compiled) on a real database: the cases it writes are consistent — each
 // one's status is its last history row, histories run in time order, and every case has its
-// inquirer and sought person.
+// inquirer and sought person; the report tallies are rebuilt to match.
 describe('seed:bulk', () => {
   let sut: TestApp;
   const sql = <T = Record<string, unknown>>(text: string) =>
@@ -56,5 +56,14 @@ describe('seed:bulk', () => {
     expect(
       (await sql<{ n: number }>(`SELECT count(DISTINCT status)::int AS n FROM inquiry`))[0].n,
     ).toBeGreaterThan(5);
+    expect(run.out).toMatch(/report tallies rebuilt/);
+    // The tallies the reports read were rebuilt from what the seed wrote.
+    const byStatus = `SELECT status, count(*)::int AS n FROM inquiry GROUP BY 1 ORDER BY 1`;
+    expect(
+      await sql(
+        `SELECT key AS status, sum(n)::int AS n FROM report_tally
+         WHERE metric = 'status' AND grain = 'm' GROUP BY 1 ORDER BY 1`,
+      ),
+    ).toEqual(await sql(byStatus));
   });
 });
