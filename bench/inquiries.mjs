@@ -23,6 +23,9 @@ import pg from 'pg';
 import {
   MAIN,
   ROOT,
+  call,
+  expectStatus,
+  signInStaff,
   chooseServer,
   buildStamp,
   dropDatabase,
@@ -476,94 +479,6 @@ async function waitReady(base, app) {
     }
     await sleep(50);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Signing in: the admin creates a staff account (admins cannot open inquiries), which signs in
-// and replaces its temporary password; that session carries the load.
-
-async function call(base, method, urlPath, { session, body } = {}) {
-  const headers = { 'content-type': 'application/json' };
-  if (session) Object.assign(headers, session.headers);
-  const res = await fetch(`${base}${urlPath}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, res };
-}
-
-function sessionFrom(result, what) {
-  const cookie = result.res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .find((c) => c.startsWith('hc_session='));
-  const csrf = result.json?.csrfToken;
-  if (!cookie || !csrf) {
-    throw new Error(`${what}: no session cookie or csrfToken (${result.status} ${result.text})`);
-  }
-  return { headers: { cookie, 'x-csrf-token': csrf } };
-}
-
-async function expectStatus(promise, status, what) {
-  const result = await promise;
-  if (result.status !== status) {
-    throw new Error(
-      `${what}: expected ${status}, got ${result.status} ${result.text.slice(0, 300)}`,
-    );
-  }
-  return result;
-}
-
-async function signInStaff(base, adminEmail, adminPassword) {
-  const admin = sessionFrom(
-    await expectStatus(
-      call(base, 'POST', '/api/auth/login', {
-        body: { email: adminEmail, password: adminPassword },
-      }),
-      200,
-      'admin sign-in',
-    ),
-    'admin sign-in',
-  );
-  const email = `bench-${randomBytes(4).toString('hex')}@bench.test`;
-  const created = await expectStatus(
-    call(base, 'POST', '/api/users', {
-      session: admin,
-      body: { email, displayName: 'Bench Caseworker', roles: ['caseworker', 'supervisor'] },
-    }),
-    201,
-    'creating the staff account',
-  );
-  const temporary = created.json.temporaryPassword;
-  const first = sessionFrom(
-    await expectStatus(
-      call(base, 'POST', '/api/auth/login', { body: { email, password: temporary } }),
-      200,
-      'staff sign-in',
-    ),
-    'staff sign-in',
-  );
-  const changed = await expectStatus(
-    call(base, 'POST', '/api/auth/password', {
-      session: first,
-      body: {
-        currentPassword: temporary,
-        newPassword: `bench-${randomBytes(18).toString('base64url')}`,
-      },
-    }),
-    200,
-    'changing the temporary password',
-  );
-  return { session: sessionFrom(changed, 'password change'), staffId: changed.json?.user?.id };
 }
 
 // SETUP_CONCURRENCY requests at a time, for at most `seconds`; not measured. Returns the

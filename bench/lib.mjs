@@ -1,6 +1,7 @@
 // Helpers shared by the benchmarks: the build being measured, free ports, scratch databases,
 // percentiles and output tidying.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -202,4 +203,96 @@ export async function startApp(env, { cwd, nodeArgs = [] } = {}) {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+// Signing in: the admin creates a staff account (admins cannot open inquiries), which signs in
+// and replaces its temporary password; that session carries the load.
+
+export async function call(base, method, urlPath, { session, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (session) Object.assign(headers, session.headers);
+  const res = await fetch(`${base}${urlPath}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, res };
+}
+
+export function sessionFrom(result, what) {
+  const cookie = result.res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('hc_session='));
+  const csrf = result.json?.csrfToken;
+  if (!cookie || !csrf) {
+    throw new Error(`${what}: no session cookie or csrfToken (${result.status} ${result.text})`);
+  }
+  return { headers: { cookie, 'x-csrf-token': csrf } };
+}
+
+export async function expectStatus(promise, status, what) {
+  const result = await promise;
+  if (result.status !== status) {
+    throw new Error(
+      `${what}: expected ${status}, got ${result.status} ${result.text.slice(0, 300)}`,
+    );
+  }
+  return result;
+}
+
+export async function signInStaff(
+  base,
+  adminEmail,
+  adminPassword,
+  roles = ['caseworker', 'supervisor'],
+) {
+  const admin = sessionFrom(
+    await expectStatus(
+      call(base, 'POST', '/api/auth/login', {
+        body: { email: adminEmail, password: adminPassword },
+      }),
+      200,
+      'admin sign-in',
+    ),
+    'admin sign-in',
+  );
+  const email = `bench-${randomBytes(4).toString('hex')}@bench.test`;
+  const created = await expectStatus(
+    call(base, 'POST', '/api/users', {
+      session: admin,
+      body: { email, displayName: 'Bench Caseworker', roles },
+    }),
+    201,
+    'creating the staff account',
+  );
+  const temporary = created.json.temporaryPassword;
+  const first = sessionFrom(
+    await expectStatus(
+      call(base, 'POST', '/api/auth/login', { body: { email, password: temporary } }),
+      200,
+      'staff sign-in',
+    ),
+    'staff sign-in',
+  );
+  const changed = await expectStatus(
+    call(base, 'POST', '/api/auth/password', {
+      session: first,
+      body: {
+        currentPassword: temporary,
+        newPassword: `bench-${randomBytes(18).toString('base64url')}`,
+      },
+    }),
+    200,
+    'changing the temporary password',
+  );
+  return { session: sessionFrom(changed, 'password change'), staffId: changed.json?.user?.id };
 }

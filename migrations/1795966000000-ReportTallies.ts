@@ -10,9 +10,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 //   the transaction's last change, under the fact row's lock. The recomputation is idempotent,
 //   so two transactions touching one case cannot count it twice, and taking that lock last
 //   cannot deadlock with the locks the transaction took before.
-// - report_tally: counts by (metric, grain, day, channel, key, bucket), at day and month grain;
-//   a month is read whole where a filter covers it. Durations (time in a state, time to the
-//   first response) are counted in 2 % buckets, so percentiles come from the counts.
+// - report_tally: counts by (metric, grain, assignee, day, channel, key, bucket), at day and
+//   month grain (a month is read whole where a filter covers it), for every case (assignee '*')
+//   and per caseworker ('' unassigned). Durations (time in a state, to the first response) are
+//   counted in 2 % buckets, so percentiles come from the counts, for every case only; moments
+//   by the hour (a callback's end) or the day (a verification made), the current one read from
+//   the cases.
 // - report_tally_delta: the changes, appended by the fact and status-history triggers; never
 //   updated, so concurrent writers do not queue on a hot counter row. hc_report_fold moves them
 //   into report_tally (one folder at a time); readers sum both, so folding changes no figure.
@@ -50,29 +53,38 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                travel boolean NOT NULL,
                handed_over boolean NOT NULL,
                first_closed_at timestamptz,
-               first_response_at timestamptz)`);
+               first_response_at timestamptz,
+               callbacks_due timestamptz[] NOT NULL,
+               unsigned_since timestamptz[] NOT NULL,
+               mail_failed int NOT NULL)`);
     await q(
       `CREATE INDEX report_inquiry_fact_assigned_to_idx ON report_inquiry_fact (assigned_to)`,
     );
+    // The verifications still waiting for a second signature, by when they were made.
+    await q(`CREATE INDEX inquirer_verification_unsigned_idx ON inquirer_verification (verified_at)
+             WHERE countersigned_by IS NULL`);
     await q(`CREATE TABLE report_tally (
-               metric text NOT NULL, grain "char" NOT NULL, day date NOT NULL, channel text NOT NULL,
-               key text NOT NULL, bucket int NOT NULL, n bigint NOT NULL,
-               PRIMARY KEY (metric, grain, day, channel, key, bucket))`);
+               metric text NOT NULL, grain "char" NOT NULL, assignee text NOT NULL, day date NOT NULL,
+               channel text NOT NULL, key text NOT NULL, bucket int NOT NULL, n bigint NOT NULL,
+               PRIMARY KEY (metric, grain, assignee, day, channel, key, bucket) INCLUDE (n))`);
     await q(`CREATE INDEX report_tally_zero_idx ON report_tally (metric) WHERE n = 0`);
     await q(`CREATE TABLE report_tally_delta (
-               metric text NOT NULL, grain "char" NOT NULL, day date NOT NULL, channel text NOT NULL,
-               key text NOT NULL, bucket int NOT NULL, n int NOT NULL)`);
+               metric text NOT NULL, grain "char" NOT NULL, assignee text NOT NULL, day date NOT NULL,
+               channel text NOT NULL, key text NOT NULL, bucket int NOT NULL, n int NOT NULL)`);
 
     // A case's figures, from the source tables. Grouped subqueries: a rebuild hashes them
     // whole, a refresh of one case gets its id pushed into each.
     await q(`CREATE VIEW report_fact_source AS
              SELECT i.id AS inquiry_id, i.created_at, i.channel, i.status, i.assigned_to,
-               v.inquiry_id IS NOT NULL AS verified,
+               coalesce(v.verified, false) AS verified,
                coalesce(h.detention_confirmed, false) AS detention_confirmed,
                coalesce(h.travel, false) AS travel,
                coalesce(h.handed_over, false) AS handed_over,
                h.first_closed_at,
-               least(o.first_ack, c.first_call) AS first_response_at
+               least(o.first_ack, c.first_call) AS first_response_at,
+               coalesce(cb.due, '{}') AS callbacks_due,
+               coalesce(v.unsigned, '{}') AS unsigned_since,
+               coalesce(o.failed, 0)::int AS mail_failed
              FROM inquiry i
              LEFT JOIN (SELECT inquiry_id,
                           bool_or(status = 'detention_confirmed') AS detention_confirmed,
@@ -80,35 +92,58 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                           bool_or(status = 'handed_over') AS handed_over,
                           min(entered_at) FILTER (WHERE status LIKE 'closed\\_%') AS first_closed_at
                         FROM inquiry_status_history GROUP BY inquiry_id) h ON h.inquiry_id = i.id
-             LEFT JOIN (SELECT inquiry_id FROM inquirer_verification
-                        WHERE outcome = 'verified' AND countersigned_by IS NOT NULL
-                        GROUP BY inquiry_id) v ON v.inquiry_id = i.id
-             LEFT JOIN (SELECT inquiry_id, min(sent_at) AS first_ack FROM outbox_message
-                        WHERE event_type = 'family.acknowledgement' AND state = 'sent'
-                        GROUP BY inquiry_id) o ON o.inquiry_id = i.id
+             LEFT JOIN (SELECT inquiry_id,
+                          bool_or(outcome = 'verified' AND countersigned_by IS NOT NULL) AS verified,
+                          array_agg(verified_at ORDER BY verified_at)
+                            FILTER (WHERE countersigned_by IS NULL) AS unsigned
+                        FROM inquirer_verification GROUP BY inquiry_id) v ON v.inquiry_id = i.id
+             LEFT JOIN (SELECT inquiry_id,
+                          min(sent_at) FILTER (WHERE event_type = 'family.acknowledgement'
+                                                 AND state = 'sent') AS first_ack,
+                          count(*) FILTER (WHERE state = 'failed') AS failed
+                        FROM outbox_message GROUP BY inquiry_id) o ON o.inquiry_id = i.id
              LEFT JOIN (SELECT inquiry_id, min(occurred_at) AS first_call FROM call
-                        GROUP BY inquiry_id) c ON c.inquiry_id = i.id`);
+                        GROUP BY inquiry_id) c ON c.inquiry_id = i.id
+             LEFT JOIN (SELECT inquiry_id,
+                          array_agg(due_at + window_minutes * interval '1 minute' ORDER BY due_at) AS due
+                        FROM callback WHERE state = 'open' GROUP BY inquiry_id) cb
+               ON cb.inquiry_id = i.id`);
 
-    // What one case adds to the tallies (a NULL fact adds nothing).
+    // What one case adds to the tallies (a NULL fact adds nothing): each count for every case
+    // ('*') and for its caseworker; durations for every case only.
+    await q(`CREATE FUNCTION hc_report_hour(at timestamptz) RETURNS int LANGUAGE sql IMMUTABLE
+             PARALLEL SAFE AS $$ SELECT floor(extract(epoch FROM at) / 3600)::int $$`);
+    await q(`CREATE FUNCTION hc_report_day_number(at timestamptz) RETURNS int LANGUAGE sql
+             IMMUTABLE PARALLEL SAFE AS $$ SELECT floor(extract(epoch FROM at) / 86400)::int $$`);
     await q(`CREATE FUNCTION hc_report_fact_rows(f report_inquiry_fact)
-             RETURNS TABLE (metric text, day date, channel text, key text, bucket int)
+             RETURNS TABLE (metric text, day date, channel text, assignee text, key text, bucket int)
              LANGUAGE sql IMMUTABLE AS $$
-               SELECT 'status', hc_utc_day(f.created_at), f.channel, f.status, 0
-                 WHERE f.inquiry_id IS NOT NULL
+               WITH counted (metric, day, key, bucket) AS (
+                 SELECT 'status', hc_utc_day(f.created_at), f.status, 0
+                   WHERE f.inquiry_id IS NOT NULL
+                 UNION ALL
+                 SELECT 'milestone', hc_utc_day(f.created_at), m.key, 0
+                   FROM (VALUES ('verified', f.verified), ('detention_confirmed', f.detention_confirmed),
+                                ('travel', f.travel), ('handed_over', f.handed_over)) m (key, reached)
+                   WHERE m.reached
+                 UNION ALL
+                 SELECT 'closed', hc_utc_day(f.first_closed_at), '', 0
+                   WHERE f.first_closed_at IS NOT NULL
+                 UNION ALL
+                 SELECT 'callback', hc_utc_day(f.created_at), '', hc_report_hour(due)
+                   FROM unnest(f.callbacks_due) due
+                 UNION ALL
+                 SELECT 'unsigned', hc_utc_day(f.created_at), '', hc_report_day_number(since)
+                   FROM unnest(f.unsigned_since) since
+                 UNION ALL
+                 SELECT 'mail_failed', hc_utc_day(f.created_at), '', 0
+                   FROM generate_series(1, f.mail_failed))
+               SELECT metric, day, f.channel, '*', key, bucket FROM counted
                UNION ALL
-               SELECT 'open', hc_utc_day(f.created_at), f.channel, coalesce(f.assigned_to::text, ''), 0
-                 WHERE f.inquiry_id IS NOT NULL AND f.status NOT LIKE 'closed\\_%'
-                   AND f.status <> 'handed_over'
+               SELECT metric, day, f.channel, coalesce(f.assigned_to::text, ''), key, bucket
+               FROM counted
                UNION ALL
-               SELECT 'milestone', hc_utc_day(f.created_at), f.channel, m.key, 0
-                 FROM (VALUES ('verified', f.verified), ('detention_confirmed', f.detention_confirmed),
-                              ('travel', f.travel), ('handed_over', f.handed_over)) m (key, reached)
-                 WHERE m.reached
-               UNION ALL
-               SELECT 'closed', hc_utc_day(f.first_closed_at), f.channel, '', 0
-                 WHERE f.first_closed_at IS NOT NULL
-               UNION ALL
-               SELECT 'response', hc_utc_day(f.created_at), f.channel, '',
+               SELECT 'response', hc_utc_day(f.created_at), f.channel, '*', '',
                    hc_duration_bucket(extract(epoch FROM f.first_response_at - f.created_at))
                  WHERE f.first_response_at IS NOT NULL $$`);
     await q(`CREATE VIEW report_fact_contribution AS
@@ -117,7 +152,7 @@ export class ReportTallies1795966000000 implements MigrationInterface {
     // Every stay that has ended, by the day it ended.
     await q(`CREATE VIEW report_stay_contribution AS
              SELECT h.inquiry_id, f.assigned_to, 'stay'::text AS metric, hc_utc_day(h.left_at) AS day,
-               f.channel, h.status AS key,
+               f.channel, '*'::text AS assignee, h.status AS key,
                hc_duration_bucket(extract(epoch FROM h.left_at - h.entered_at)) AS bucket
              FROM inquiry_status_history h JOIN report_inquiry_fact f ON f.inquiry_id = h.inquiry_id
              WHERE h.left_at IS NOT NULL`);
@@ -133,14 +168,14 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                IF NOT hc_report_triggers_on() THEN RETURN NULL; END IF;
                IF TG_OP <> 'INSERT' THEN old_fact := OLD; END IF;
                IF TG_OP <> 'DELETE' THEN new_fact := NEW; END IF;
-               INSERT INTO report_tally_delta (metric, grain, day, channel, key, bucket, n)
-               SELECT c.metric, g.grain,
+               INSERT INTO report_tally_delta (metric, grain, assignee, day, channel, key, bucket, n)
+               SELECT c.metric, g.grain, c.assignee,
                  CASE g.grain WHEN 'd' THEN c.day ELSE date_trunc('month', c.day)::date END,
                  c.channel, c.key, c.bucket, sum(c.n)
                FROM (SELECT r.*, -1 AS n FROM hc_report_fact_rows(old_fact) r
                      UNION ALL SELECT r.*, 1 FROM hc_report_fact_rows(new_fact) r) c
                CROSS JOIN (VALUES ('d'::"char"), ('m'::"char")) g (grain)
-               GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(c.n) <> 0;
+               GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(c.n) <> 0;
                RETURN NULL;
              END $$`);
     await q(`CREATE TRIGGER report_fact_changed AFTER INSERT OR UPDATE OR DELETE
@@ -150,8 +185,8 @@ export class ReportTallies1795966000000 implements MigrationInterface {
     await q(`CREATE FUNCTION hc_report_stay_changed() RETURNS trigger ${fn} AS $$
              BEGIN
                IF NOT hc_report_triggers_on() THEN RETURN NULL; END IF;
-               INSERT INTO report_tally_delta (metric, grain, day, channel, key, bucket, n)
-               SELECT 'stay', g.grain,
+               INSERT INTO report_tally_delta (metric, grain, assignee, day, channel, key, bucket, n)
+               SELECT 'stay', g.grain, '*',
                  CASE g.grain WHEN 'd' THEN s.day ELSE date_trunc('month', s.day)::date END,
                  i.channel, s.status, s.bucket, sum(s.n)
                FROM (SELECT OLD.inquiry_id AS inquiry_id, OLD.status AS status,
@@ -165,7 +200,7 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                      WHERE TG_OP <> 'DELETE' AND NEW.left_at IS NOT NULL) s
                JOIN inquiry i ON i.id = s.inquiry_id
                CROSS JOIN (VALUES ('d'::"char"), ('m'::"char")) g (grain)
-               GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(s.n) <> 0;
+               GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(s.n) <> 0;
                RETURN NULL;
              END $$`);
     await q(`CREATE TRIGGER report_stay_changed AFTER INSERT OR UPDATE OR DELETE
@@ -192,7 +227,9 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                  verified = excluded.verified, detention_confirmed = excluded.detention_confirmed,
                  travel = excluded.travel, handed_over = excluded.handed_over,
                  first_closed_at = excluded.first_closed_at,
-                 first_response_at = excluded.first_response_at
+                 first_response_at = excluded.first_response_at,
+                 callbacks_due = excluded.callbacks_due, unsigned_since = excluded.unsigned_since,
+                 mail_failed = excluded.mail_failed
                WHERE (f.*) IS DISTINCT FROM (excluded.*);
              END $$`);
     await q(`CREATE FUNCTION hc_report_touch() RETURNS trigger ${fn} AS $$
@@ -219,15 +256,27 @@ export class ReportTallies1795966000000 implements MigrationInterface {
     await touch('report_touch', 'INSERT OR UPDATE OF occurred_at, inquiry_id OR DELETE', 'call');
     await touch(
       'report_touch',
-      'INSERT OR UPDATE OF state, sent_at, inquiry_id',
+      'INSERT OR UPDATE OF state, due_at, window_minutes, inquiry_id OR DELETE',
+      'callback',
+    );
+    // Outgoing mail counts when it is the acknowledgement or has failed.
+    await touch(
+      'report_touch',
+      'INSERT',
       'outbox_message',
-      `WHEN (NEW.event_type = 'family.acknowledgement')`,
+      `WHEN (NEW.event_type = 'family.acknowledgement' OR NEW.state = 'failed')`,
+    );
+    await touch(
+      'report_touch_update',
+      'UPDATE OF state, sent_at, inquiry_id',
+      'outbox_message',
+      `WHEN (NEW.event_type = 'family.acknowledgement' OR NEW.state = 'failed' OR OLD.state = 'failed')`,
     );
     await touch(
       'report_touch_delete',
       'DELETE',
       'outbox_message',
-      `WHEN (OLD.event_type = 'family.acknowledgement')`,
+      `WHEN (OLD.event_type = 'family.acknowledgement' OR OLD.state = 'failed')`,
     );
 
     // Move the appended changes into the tallies; one folder at a time (another returns 0).
@@ -236,10 +285,11 @@ export class ReportTallies1795966000000 implements MigrationInterface {
              BEGIN
                IF NOT pg_try_advisory_xact_lock(hashtext('homecoming.report_fold')) THEN RETURN 0; END IF;
                WITH moved AS (DELETE FROM report_tally_delta RETURNING *)
-               INSERT INTO report_tally AS t (metric, grain, day, channel, key, bucket, n)
-               SELECT metric, grain, day, channel, key, bucket, sum(n) FROM moved
-               GROUP BY 1, 2, 3, 4, 5, 6
-               ON CONFLICT (metric, grain, day, channel, key, bucket) DO UPDATE SET n = t.n + excluded.n;
+               INSERT INTO report_tally AS t (metric, grain, assignee, day, channel, key, bucket, n)
+               SELECT metric, grain, assignee, day, channel, key, bucket, sum(n) FROM moved
+               GROUP BY 1, 2, 3, 4, 5, 6, 7
+               ON CONFLICT (metric, grain, assignee, day, channel, key, bucket)
+               DO UPDATE SET n = t.n + excluded.n;
                GET DIAGNOSTICS folded = ROW_COUNT;
                DELETE FROM report_tally WHERE n = 0;
                RETURN folded;
@@ -253,16 +303,19 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                TRUNCATE report_tally_delta, report_tally, report_inquiry_fact;
                INSERT INTO report_inquiry_fact SELECT * FROM report_fact_source;
                WITH days AS (
-                 SELECT metric, day, channel, key, bucket, count(*) AS n
-                 FROM (SELECT metric, day, channel, key, bucket FROM report_fact_contribution
+                 SELECT metric, assignee, day, channel, key, bucket, count(*) AS n
+                 FROM (SELECT metric, assignee, day, channel, key, bucket FROM report_fact_contribution
                        UNION ALL
-                       SELECT metric, day, channel, key, bucket FROM report_stay_contribution) c
-                 GROUP BY 1, 2, 3, 4, 5)
-               INSERT INTO report_tally (metric, grain, day, channel, key, bucket, n)
-               SELECT metric, 'd', day, channel, key, bucket, n FROM days
-               UNION ALL
-               SELECT metric, 'm', date_trunc('month', day)::date, channel, key, bucket, sum(n)
-               FROM days GROUP BY 1, 2, 3, 4, 5, 6;
+                       SELECT metric, assignee, day, channel, key, bucket FROM report_stay_contribution) c
+                 GROUP BY 1, 2, 3, 4, 5, 6)
+               INSERT INTO report_tally (metric, grain, assignee, day, channel, key, bucket, n)
+               SELECT * FROM (
+                 SELECT metric, 'd'::"char" AS grain, assignee, day, channel, key, bucket, n FROM days
+                 UNION ALL
+                 SELECT metric, 'm'::"char", assignee, date_trunc('month', day)::date, channel, key, bucket, sum(n)
+                 FROM days GROUP BY 1, 2, 3, 4, 5, 6, 7) rows
+               -- In key order: a report reads a day's or a month's rows from a few pages.
+               ORDER BY metric, grain, assignee, day, channel, key, bucket;
                PERFORM set_config('homecoming.report_triggers', 'on', true);
              END $$`);
     await q(`SELECT hc_report_rebuild()`);
@@ -275,7 +328,9 @@ export class ReportTallies1795966000000 implements MigrationInterface {
       ['report_touch', 'inquiry_status_history'],
       ['report_touch', 'inquirer_verification'],
       ['report_touch', 'call'],
+      ['report_touch', 'callback'],
       ['report_touch', 'outbox_message'],
+      ['report_touch_update', 'outbox_message'],
       ['report_touch_delete', 'outbox_message'],
       ['report_stay_changed', 'inquiry_status_history'],
     ])
@@ -288,6 +343,8 @@ export class ReportTallies1795966000000 implements MigrationInterface {
     await q(`DROP VIEW report_stay_contribution`);
     await q(`DROP VIEW report_fact_contribution`);
     await q(`DROP FUNCTION hc_report_fact_rows(report_inquiry_fact)`);
+    await q(`DROP FUNCTION hc_report_hour(timestamptz)`);
+    await q(`DROP FUNCTION hc_report_day_number(timestamptz)`);
     await q(`DROP TABLE report_tally_delta`);
     await q(`DROP TABLE report_tally`);
     await q(`DROP TABLE report_inquiry_fact`);
@@ -297,5 +354,6 @@ export class ReportTallies1795966000000 implements MigrationInterface {
     await q(`DROP FUNCTION hc_bucket_hours(int)`);
     await q(`DROP FUNCTION hc_duration_bucket(double precision)`);
     await q(`DROP FUNCTION hc_utc_day(timestamptz)`);
+    await q(`DROP INDEX inquirer_verification_unsigned_idx`);
   }
 }

@@ -172,8 +172,8 @@ describe('reports under concurrent writes', () => {
     expect(trend.reduce((n, r) => n + (r.created as number), 0)).toBe(CASES);
     // The tallies equal a rebuild from scratch.
     await sql(`SELECT hc_report_fold()`);
-    const tallies = `SELECT metric, grain, day::text, channel, key, bucket, n::int FROM report_tally
-                     ORDER BY 1, 2, 3, 4, 5, 6`;
+    const tallies = `SELECT metric, grain, assignee, day::text, channel, key, bucket, n::int
+                     FROM report_tally ORDER BY 1, 2, 3, 4, 5, 6, 7`;
     const kept = await sql(tallies);
     await sql(`SELECT hc_report_rebuild()`);
     expect(kept).toEqual(await sql(tallies));

@@ -127,7 +127,10 @@ describe('reports', () => {
         acknowledgedAt: next() < 0.6 ? new Date(createdAt.getTime() + next() * 2 * DAY) : null,
         calledAt: next() < 0.4 ? new Date(createdAt.getTime() + next() * 3 * DAY) : null,
         verified: statuses.includes('detention_confirmed'),
-        unsignedWaitDays: statuses.at(-1) === 'verifying' ? (next() < 0.5 ? 5 : 1) : null,
+        // Days waited: 3 days and a minute is past the 3-day limit by a minute (in the
+        // limit's own hour, read from the cases).
+        unsignedWaitDays:
+          statuses.at(-1) === 'verifying' ? [5, 1, 3 + 1 / 1440][Math.floor(next() * 3)] : null,
         mailFailed: next() < 0.15 ? 1 : 0,
         travel: statuses.includes('travel_planning')
           ? {
@@ -219,13 +222,22 @@ describe('reports', () => {
           [m.id, locationId, m.handedOverAt, me, other],
         );
       }
+      // Overdue: one whose window ended in an earlier hour, one in the current hour (read
+      // from the cases, not the hourly tally); and one not due yet.
       for (let c = 0; c < m.overdueCallbacks; c += 1) {
         await sql(
           `INSERT INTO callback (inquiry_id, due_at, window_minutes, created_by)
-           VALUES ($1, now() - interval '3 hours', 60, $2)`,
-          [m.id, caseworkers[0].user.id],
+           VALUES ($1, CASE WHEN $3 THEN now() - interval '3 hours' ELSE date_trunc('hour', now()) END,
+             CASE WHEN $3 THEN 60 ELSE 0 END, $2)`,
+          [m.id, caseworkers[0].user.id, c === 0],
         );
       }
+      if (m.overdueCallbacks > 0)
+        await sql(
+          `INSERT INTO callback (inquiry_id, due_at, window_minutes, created_by)
+           VALUES ($1, now() + interval '2 hours', 60, $2)`,
+          [m.id, caseworkers[0].user.id],
+        );
     }
   });
 

@@ -34,6 +34,7 @@ const BATCH_SQL = `
   SELECT g, gen_random_uuid() AS inquirer_id, gen_random_uuid() AS inquiry_id, path.path,
     (ARRAY['phone','email','web','in_person'])[1 + floor(random() * 4)::int] AS channel,
     now() - random() * interval '730 days' AS created_at,
+    nextval('inquiry_reference_seq') AS ref_n,
     (SELECT array_agg(id) FROM staff_user WHERE active AND 'caseworker' = ANY(roles)) AS staff
   -- The path is drawn once per case, in a subquery of its own (random() in a join condition
   -- would be drawn once per pair of rows compared).
@@ -49,7 +50,7 @@ const BATCH_SQL = `
   INSERT INTO inquiry (id, reference, channel, status, assigned_to, inquirer_id, created_at, updated_at)
   SELECT inquiry_id,
     'HC-' || extract(year FROM created_at AT TIME ZONE 'UTC')::int || '-'
-      || lpad(nextval('inquiry_reference_seq')::text, 6, '0'),
+      || lpad(ref_n::text, greatest(6, length(ref_n::text)), '0'),
     channel, path[array_length(path, 1)],
     CASE WHEN staff IS NULL OR random() < 0.2 THEN NULL
       ELSE staff[1 + floor(random() * array_length(staff, 1))::int] END,

@@ -31,8 +31,10 @@ export function buildDataSourceOptions(
       idleTimeoutMillis: 30_000,
       // The app's named prepared statements (src/database/prepared-statement.ts) are planned
       // once per connection and written so that one plan fits every value; without this
-      // PostgreSQL may keep re-planning one whose custom plans look cheaper. Unnamed statements
-      // (everything else) are planned for their values as always.
+      // PostgreSQL may keep re-planning one whose custom plans look cheaper. It applies to
+      // unnamed statements with parameters too (they are planned without their values): a
+      // statement whose best plan depends on its values sets plan_cache_mode for its own
+      // transaction, as the reports do.
       options: '-c plan_cache_mode=force_generic_plan',
     },
     logging: false,

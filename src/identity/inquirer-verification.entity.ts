@@ -46,6 +46,8 @@ export interface VerificationAnswer {
 @Entity()
 // The fraud signals' index on document digests (VerificationDocumentIndex migration).
 @Index('inquirer_verification_documents', { synchronize: false })
+// The reports' unsigned verifications by when they were made (ReportTallies migration).
+@Index('inquirer_verification_unsigned_idx', { synchronize: false })
 @Check(
   'inquirer_verification_method_known',
   `"method" IN ('video_call', 'callback_verified_number', 'in_person')`,

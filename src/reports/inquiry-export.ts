@@ -9,9 +9,13 @@ import { dayRange, type ReportFilter } from './reports.service.js';
 // Every inquiry matching the filters as CSV, streamed from a server-side cursor: memory stays
 // flat however many there are. Case-status fields only — no names, contacts or documents. The
 // closing time (the first entry into a closed_* status) is the one the reports keep per case.
+// Instants leave PostgreSQL already written as ISO 8601 in UTC (as JavaScript writes them) and
+// rows as arrays: parsing a million rows into objects and Dates was most of the export's time.
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const EXPORT = `
   SELECT i.reference, i.channel, i.status, i.priority, s.display_name AS assignee,
-    i.created_at, i.updated_at, f.first_closed_at AS closed_at
+    ${iso('i.created_at')}, ${iso('i.updated_at')}, ${iso('f.first_closed_at')}
   FROM inquiry i LEFT JOIN staff_user s ON s.id = i.assigned_to
   LEFT JOIN report_inquiry_fact f ON f.inquiry_id = i.id
   WHERE i.created_at >= ($1::date::timestamp AT TIME ZONE 'UTC')
@@ -45,15 +49,15 @@ export async function streamInquiryCsv(
       new QueryStream(
         EXPORT,
         [days.first, days.end, filter.channel ?? null, filter.assignee ?? null],
-        { batchSize: 2_000 },
+        { batchSize: 2_000, rowMode: 'array' },
       ),
     );
     res.write(`${EXPORT_COLUMNS.join(',')}\r\n`);
     const toCsv = new Transform({
       writableObjectMode: true,
-      transform(row: Record<string, unknown>, _encoding, done) {
+      transform(row: unknown[], _encoding, done) {
         rows += 1;
-        done(null, `${EXPORT_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`);
+        done(null, `${row.map(csvCell).join(',')}\r\n`);
       },
     });
     await pipeline(query, toCsv, res);
