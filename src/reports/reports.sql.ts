@@ -14,7 +14,7 @@
 // Rows (metric, day, channel, assignee, key, bucket, n): the tallies plus the changes not yet
 // folded into them (one snapshot: exact at any moment), for every case ('*') or one caseworker
 // ($2). Durations are tallied for every case only: for a caseworker they are made from that
-// caseworker's cases (facts and stays; the response as hc_report_fact_rows makes it), in
+// caseworker's cases (facts and stays; the response as hc_report_fact_keys makes it), in
 // branches PostgreSQL skips when $2 is null.
 const TALLY_WHERE = (assignee: string) => `
   metric = ANY($5::text[]) AND ${assignee} AND ($1::text IS NULL OR channel = $1)`;
