@@ -4,7 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 // so a report is exact at any moment and never scans the cases.
 //
 // - report_inquiry_fact: one row per case with what the reports need (status, assignee,
-//   milestones reached, first closing, first response). It is recomputed from the source
+//   milestones reached, first closing, first response, its ended stays, open callbacks, unsigned
+//   verifications, failed mail). It is recomputed from the source
 //   tables (report_fact_source) by hc_report_refresh, called by deferred constraint triggers
 //   on inquiry, its status history, calls, acknowledgements and verifications: at COMMIT, after
 //   the transaction's last change, under the fact row's lock. The recomputation is idempotent,
@@ -12,11 +13,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 //   cannot deadlock with the locks the transaction took before.
 // - report_tally: counts by (metric, grain, assignee, day, channel, key, bucket), at day and
 //   month grain (a month is read whole where a filter covers it), for every case (assignee '*')
-//   and per caseworker ('' unassigned). Durations (time in a state, to the first response) are
-//   counted in 2 % buckets, so percentiles come from the counts, for every case only; moments
-//   by the hour (a callback's end) or the day (a verification made), the current one read from
-//   the cases.
-// - report_tally_delta: the changes, appended by the fact and status-history triggers; never
+//   and per caseworker ('' unassigned): a case's figures follow it when it is reassigned.
+//   Durations (time in a state, to the first response) are counted in 2 % buckets, so
+//   percentiles come from the counts; moments by the hour (a callback's end) or the day (a
+//   verification made), the current one read from the cases.
+// - report_tally_delta: the changes, appended by the fact row's trigger; never
 //   updated, so concurrent writers do not queue on a hot counter row. hc_report_fold moves them
 //   into report_tally (one folder at a time); readers sum both, so folding changes no figure.
 //
@@ -45,6 +46,8 @@ export class ReportTallies1795966000000 implements MigrationInterface {
              SELECT CASE WHEN bucket IS NULL THEN NULL WHEN bucket <= 0 THEN 0
                ELSE round((power(1.02, bucket - 0.5) / 3600)::numeric, 2)::float8 END $$`);
 
+    // A stay that has ended: its status, the day it ended, its duration's bucket.
+    await q(`CREATE TYPE report_stay AS (status text, day date, bucket int)`);
     await q(`CREATE TABLE report_inquiry_fact (
                inquiry_id uuid PRIMARY KEY REFERENCES inquiry (id) ON DELETE CASCADE,
                created_at timestamptz NOT NULL,
@@ -59,7 +62,8 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                first_response_at timestamptz,
                callbacks_due timestamptz[] NOT NULL,
                unsigned_since timestamptz[] NOT NULL,
-               mail_failed int NOT NULL)
+               mail_failed int NOT NULL,
+               stays report_stay[] NOT NULL)
              -- Room on each page: a status change updates the row in place (a HOT update).
              WITH (fillfactor = 70)`);
     await q(
@@ -89,13 +93,17 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                least(o.first_ack, c.first_call) AS first_response_at,
                coalesce(cb.due, '{}') AS callbacks_due,
                coalesce(v.unsigned, '{}') AS unsigned_since,
-               coalesce(o.failed, 0)::int AS mail_failed
+               coalesce(o.failed, 0)::int AS mail_failed,
+               coalesce(h.stays, '{}') AS stays
              FROM inquiry i
              LEFT JOIN (SELECT inquiry_id,
                           bool_or(status = 'detention_confirmed') AS detention_confirmed,
                           bool_or(status = 'travel_planning') AS travel,
                           bool_or(status = 'handed_over') AS handed_over,
-                          min(entered_at) FILTER (WHERE status LIKE 'closed\\_%') AS first_closed_at
+                          min(entered_at) FILTER (WHERE status LIKE 'closed\\_%') AS first_closed_at,
+                          array_agg(ROW(status, hc_utc_day(left_at),
+                                        hc_duration_bucket(extract(epoch FROM left_at - entered_at)))::report_stay
+                                    ORDER BY entered_at) FILTER (WHERE left_at IS NOT NULL) AS stays
                         FROM inquiry_status_history GROUP BY inquiry_id) h ON h.inquiry_id = i.id
              LEFT JOIN (SELECT inquiry_id,
                           bool_or(outcome = 'verified' AND countersigned_by IS NOT NULL) AS verified,
@@ -114,8 +122,8 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                         FROM callback WHERE state = 'open' GROUP BY inquiry_id) cb
                ON cb.inquiry_id = i.id`);
 
-    // What one case adds to the tallies (a NULL fact adds nothing): each count for every case
-    // ('*') and for its caseworker; durations for every case only.
+    // What one case adds to the tallies (a NULL fact adds nothing), for every case ('*') and for
+    // its caseworker.
     await q(`CREATE FUNCTION hc_report_hour(at timestamptz) RETURNS int LANGUAGE sql IMMUTABLE
              PARALLEL SAFE AS $$ SELECT floor(extract(epoch FROM at) / 3600)::int $$`);
     await q(`CREATE FUNCTION hc_report_day_number(at timestamptz) RETURNS int LANGUAGE sql
@@ -132,6 +140,7 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                keys report_key[] := '{}';
                k report_key;
                at timestamptz;
+               stay report_stay;
              BEGIN
                IF f.inquiry_id IS NULL THEN RETURN keys; END IF;
                counted := counted || ROW('status', created, f.channel, NULL, f.status, 0)::report_key;
@@ -160,6 +169,14 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                  counted := counted
                    || ROW('unsigned', created, f.channel, NULL, '', hc_report_day_number(at))::report_key;
                END LOOP;
+               IF f.first_response_at IS NOT NULL THEN
+                 counted := counted || ROW('response', created, f.channel, NULL, '',
+                   hc_duration_bucket(extract(epoch FROM f.first_response_at - f.created_at)))::report_key;
+               END IF;
+               FOREACH stay IN ARRAY f.stays LOOP
+                 counted := counted
+                   || ROW('stay', stay.day, f.channel, NULL, stay.status, stay.bucket)::report_key;
+               END LOOP;
                FOR i IN 1 .. f.mail_failed LOOP
                  counted := counted || ROW('mail_failed', created, f.channel, NULL, '', 0)::report_key;
                END LOOP;
@@ -169,23 +186,11 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                  k.assignee := coalesce(f.assigned_to::text, '');
                  keys := keys || k;
                END LOOP;
-               IF f.first_response_at IS NOT NULL THEN
-                 keys := keys || ROW('response', created, f.channel, '*', '',
-                   hc_duration_bucket(extract(epoch FROM f.first_response_at - f.created_at)))::report_key;
-               END IF;
                RETURN keys;
              END $$`);
     await q(`CREATE VIEW report_fact_contribution AS
              SELECT f.inquiry_id, f.assigned_to, c.* FROM report_inquiry_fact f
              CROSS JOIN LATERAL unnest(hc_report_fact_keys(f)) c`);
-    // Every stay that has ended, by the day it ended.
-    await q(`CREATE VIEW report_stay_contribution AS
-             SELECT h.inquiry_id, f.assigned_to, 'stay'::text AS metric, hc_utc_day(h.left_at) AS day,
-               f.channel, '*'::text AS assignee, h.status AS key,
-               hc_duration_bucket(extract(epoch FROM h.left_at - h.entered_at)) AS bucket
-             FROM inquiry_status_history h JOIN report_inquiry_fact f ON f.inquiry_id = h.inquiry_id
-             WHERE h.left_at IS NOT NULL`);
-
     await q(`CREATE FUNCTION hc_report_triggers_on() RETURNS boolean LANGUAGE sql STABLE AS $$
              SELECT coalesce(current_setting('homecoming.report_triggers', true), '') <> 'off' $$`);
 
@@ -209,40 +214,6 @@ export class ReportTallies1795966000000 implements MigrationInterface {
              END $$`);
     await q(`CREATE TRIGGER report_fact_changed AFTER INSERT OR UPDATE OR DELETE
              ON report_inquiry_fact FOR EACH ROW EXECUTE FUNCTION hc_report_fact_changed()`);
-
-    // A stay began, ended or was corrected: the same, for the stay tally.
-    await q(`CREATE FUNCTION hc_report_stay_changed() RETURNS trigger ${hot} AS $$
-             BEGIN
-               IF NOT hc_report_triggers_on() THEN RETURN NULL; END IF;
-               INSERT INTO report_tally_delta (metric, grain, assignee, day, channel, key, bucket, n)
-               SELECT 'stay', g.grain, '*',
-                 CASE g.grain WHEN 'd' THEN s.day ELSE date_trunc('month', s.day)::date END,
-                 i.channel, s.status, s.bucket, sum(s.n)
-               FROM (SELECT OLD.inquiry_id AS inquiry_id, OLD.status AS status,
-                       hc_utc_day(OLD.left_at) AS day,
-                       hc_duration_bucket(extract(epoch FROM OLD.left_at - OLD.entered_at)) AS bucket,
-                       -1 AS n
-                     WHERE TG_OP <> 'INSERT' AND OLD.left_at IS NOT NULL
-                     UNION ALL
-                     SELECT NEW.inquiry_id, NEW.status, hc_utc_day(NEW.left_at),
-                       hc_duration_bucket(extract(epoch FROM NEW.left_at - NEW.entered_at)), 1
-                     WHERE TG_OP <> 'DELETE' AND NEW.left_at IS NOT NULL) s
-               JOIN inquiry i ON i.id = s.inquiry_id
-               CROSS JOIN (VALUES ('d'::"char"), ('m'::"char")) g (grain)
-               GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(s.n) <> 0;
-               RETURN NULL;
-             END $$`);
-    // Only when a stay that has ended is written, changed or removed (a transition's new row
-    // has not ended yet).
-    await q(`CREATE TRIGGER report_stay_changed AFTER INSERT ON inquiry_status_history
-             FOR EACH ROW WHEN (NEW.left_at IS NOT NULL) EXECUTE FUNCTION hc_report_stay_changed()`);
-    await q(`CREATE TRIGGER report_stay_changed_update AFTER UPDATE ON inquiry_status_history
-             FOR EACH ROW WHEN (OLD.left_at IS DISTINCT FROM NEW.left_at
-               OR (NEW.left_at IS NOT NULL AND (OLD.status, OLD.entered_at, OLD.inquiry_id)
-                   IS DISTINCT FROM (NEW.status, NEW.entered_at, NEW.inquiry_id)))
-             EXECUTE FUNCTION hc_report_stay_changed()`);
-    await q(`CREATE TRIGGER report_stay_changed_delete AFTER DELETE ON inquiry_status_history
-             FOR EACH ROW WHEN (OLD.left_at IS NOT NULL) EXECUTE FUNCTION hc_report_stay_changed()`);
 
     // Recompute one case's fact under its row lock. A transaction's changes to one case queue
     // their events one after another (the case, its history, its mail), and the first call, at
@@ -272,7 +243,7 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                  first_closed_at = excluded.first_closed_at,
                  first_response_at = excluded.first_response_at,
                  callbacks_due = excluded.callbacks_due, unsigned_since = excluded.unsigned_since,
-                 mail_failed = excluded.mail_failed
+                 mail_failed = excluded.mail_failed, stays = excluded.stays
                WHERE (f.*) IS DISTINCT FROM (excluded.*);
              END $$`);
     await q(`CREATE FUNCTION hc_report_touch() RETURNS trigger ${hot} AS $$
@@ -347,9 +318,7 @@ export class ReportTallies1795966000000 implements MigrationInterface {
                INSERT INTO report_inquiry_fact SELECT * FROM report_fact_source;
                WITH days AS (
                  SELECT metric, assignee, day, channel, key, bucket, count(*) AS n
-                 FROM (SELECT metric, assignee, day, channel, key, bucket FROM report_fact_contribution
-                       UNION ALL
-                       SELECT metric, assignee, day, channel, key, bucket FROM report_stay_contribution) c
+                 FROM report_fact_contribution
                  GROUP BY 1, 2, 3, 4, 5, 6)
                INSERT INTO report_tally (metric, grain, assignee, day, channel, key, bucket, n)
                SELECT * FROM (
@@ -375,17 +344,12 @@ export class ReportTallies1795966000000 implements MigrationInterface {
       ['report_touch', 'outbox_message'],
       ['report_touch_update', 'outbox_message'],
       ['report_touch_delete', 'outbox_message'],
-      ['report_stay_changed', 'inquiry_status_history'],
-      ['report_stay_changed_update', 'inquiry_status_history'],
-      ['report_stay_changed_delete', 'inquiry_status_history'],
     ])
       await q(`DROP TRIGGER ${trigger} ON ${table}`);
     await q(`DROP FUNCTION hc_report_rebuild()`);
     await q(`DROP FUNCTION hc_report_fold()`);
     await q(`DROP FUNCTION hc_report_touch()`);
     await q(`DROP FUNCTION hc_report_refresh(uuid)`);
-    await q(`DROP FUNCTION hc_report_stay_changed()`);
-    await q(`DROP VIEW report_stay_contribution`);
     await q(`DROP VIEW report_fact_contribution`);
     await q(`DROP FUNCTION hc_report_fact_keys(report_inquiry_fact)`);
     await q(`DROP TYPE report_key`);
@@ -397,6 +361,7 @@ export class ReportTallies1795966000000 implements MigrationInterface {
     await q(`DROP FUNCTION hc_report_fact_changed()`);
     await q(`DROP FUNCTION hc_report_triggers_on()`);
     await q(`DROP VIEW report_fact_source`);
+    await q(`DROP TYPE report_stay`);
     await q(`DROP FUNCTION hc_bucket_hours(int)`);
     await q(`DROP FUNCTION hc_duration_bucket(double precision)`);
     await q(`DROP FUNCTION hc_utc_day(timestamptz)`);

@@ -13,9 +13,7 @@
 
 // Rows (metric, day, channel, assignee, key, bucket, n): the tallies plus the changes not yet
 // folded into them (one snapshot: exact at any moment), for every case ('*') or one caseworker
-// ($2). Durations are tallied for every case only: for a caseworker they are made from that
-// caseworker's cases (facts and stays; the response as hc_report_fact_keys makes it), in
-// branches PostgreSQL skips when $2 is null.
+// ($2).
 const TALLY_WHERE = (assignee: string) => `
   metric = ANY($5::text[]) AND ${assignee} AND ($1::text IS NULL OR channel = $1)`;
 // Whole months at month grain, the days around them at day grain: three index ranges, each
@@ -25,9 +23,6 @@ const TALLY_RANGES = [
   `$3::date < $6::date AND grain = 'd' AND day >= $3::date AND day < $6::date`,
   `$7::date < $4::date AND grain = 'd' AND day >= $7::date AND day < $4::date`,
 ];
-const CASE_WHERE = (metric: string) => `
-  assigned_to = $2::uuid AND metric = '${metric}' AND '${metric}' = ANY($5::text[])
-  AND ($1::text IS NULL OR channel = $1) AND day >= $3::date AND day < $4::date`;
 const rows = (assignee = `assignee = coalesce($2::uuid::text, '*')`) => `
   ${TALLY_RANGES.map(
     (range) => `
@@ -37,16 +32,7 @@ const rows = (assignee = `assignee = coalesce($2::uuid::text, '*')`) => `
   UNION ALL
   SELECT metric, day, channel, assignee, key, bucket, n FROM report_tally_delta
   WHERE ${TALLY_WHERE(assignee)} AND ((${TALLY_RANGES.join(') OR (')}))
-  UNION ALL
-  SELECT 'response', hc_utc_day(created_at), channel, '*', '',
-    hc_duration_bucket(extract(epoch FROM first_response_at - created_at)), 1
-  FROM report_inquiry_fact
-  WHERE assigned_to = $2::uuid AND first_response_at IS NOT NULL AND 'response' = ANY($5::text[])
-    AND ($1::text IS NULL OR channel = $1)
-    AND hc_utc_day(created_at) >= $3::date AND hc_utc_day(created_at) < $4::date
-  UNION ALL
-  SELECT metric, day, channel, assignee, key, bucket, 1 FROM report_stay_contribution
-  WHERE ${CASE_WHERE('stay')}`;
+`;
 // Per caseworker (the workload): every caseworker's rows, or $2's.
 const PER_CASEWORKER = `assignee NOT IN ('*', '') AND ($2::uuid IS NULL OR assignee = $2::uuid::text)`;
 
