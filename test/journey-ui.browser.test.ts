@@ -129,7 +129,7 @@ if (!CHROMIUM.path) {
       }
       expect(await page.getByTestId('travel-step').count()).toBe(5);
       await ui.shoot(page, '02-steps');
-    });
+    }, 90_000); // a long flow through many screens: slow on a busy machine
 
     it('makes the appointment, records the handover, and a second caseworker confirms it', async () => {
       const page = await ui.newPage();
@@ -175,7 +175,7 @@ if (!CHROMIUM.path) {
       );
       expect(act.status()).toBe(200);
       expect(await act.text()).toContain('Акт передачі № АКТ-2026/117');
-    });
+    }, 90_000);
 
     it('gives supervisors the crossing manifest', async () => {
       const page = await ui.newPage();

@@ -157,7 +157,8 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     expect(second.stdout).not.toContain('cluster created');
     expect(second.stdout).toContain(`embedded PostgreSQL started on 127.0.0.1:${port}`);
     expect(existsSync(`${dataDir()}.data-key`)).toBe(true);
-  });
+    // initdb and every migration, twice: on a busy machine this outlasts the default 30 s.
+  }, 120_000);
 });
 
 describe('first admin', () => {
