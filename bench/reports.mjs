@@ -28,6 +28,7 @@ import {
   dropDatabase,
   ensureBuilt,
   freePort,
+  fromDist,
   percentile,
   expectStatus,
   readRss,
@@ -39,17 +40,6 @@ import {
 const SIZE = Number(process.env.BENCH_REPORTS_INQUIRIES ?? 1_000_000);
 const RUNS = 20;
 const DATABASE = 'homecoming_bench_reports';
-const REPORTS = [
-  'status',
-  'funnel',
-  'time-in-state',
-  'service-levels',
-  'workload',
-  'channels',
-  'routes',
-  'handovers',
-  'trend',
-];
 const GOALS = { statusP95Ms: 50, otherP95Ms: 500, exportRowsPerS: 50_000, exportRssMb: 300 };
 // A scratch database's key: nothing sealed is written to it.
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -59,6 +49,7 @@ const day = (msAgo) => new Date(Date.now() - msAgo).toISOString().slice(0, 10);
 const DAY_MS = 86_400_000;
 
 ensureBuilt();
+const { REPORTS } = await fromDist('src/reports/reports.service.js');
 const folder = await mkdtemp(path.join(os.tmpdir(), 'homecoming-bench-reports-'));
 const server = await chooseServer(folder);
 const url = Object.assign(new URL(server.adminUrl), { pathname: `/${DATABASE}` }).toString();
