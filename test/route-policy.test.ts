@@ -142,6 +142,29 @@ describe('access policies', () => {
     expect(actual).toEqual(expected);
   });
 
+  // The walks below go over the registered routes; the OpenAPI document a client reads lists
+  // exactly those (but the families' HTML status page, which is not API), so walking the
+  // document would call the same routes.
+  it('the OpenAPI document lists every route and nothing else', async () => {
+    const res = await request(sut.app.getHttpServer() as App).get('/api/docs-json');
+    expect(res.status).toBe(200);
+    const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, operations]) =>
+        Object.keys(operations).map(
+          (method) =>
+            `${method.toUpperCase()} ${path.replace(/^\/(api\/)?/, '').replace(/\{(\w+)\}/g, ':$1')}`,
+        ),
+      )
+      .sort();
+    const notApi = ['GET status/:token'];
+    expect(documented).toEqual(
+      routes
+        .map((r) => `${r.method} ${r.path}`)
+        .filter((r) => !notApi.includes(r))
+        .sort(),
+    );
+  });
+
   it('refuses every non-public route without a session', async () => {
     const http = sut.app.getHttpServer() as App;
     for (const route of routes.filter((r) => r.policy?.kind !== 'public')) {
