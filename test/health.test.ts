@@ -5,6 +5,8 @@ import type { App } from 'supertest/types.js';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { migrations } from '../migrations/index.js';
 import { ImapIntakeService } from '../src/intake/imap/imap-intake.service.js';
+import { MailSender } from '../src/mail/mail-sender.js';
+import { AppConfig } from '../src/config/app-config.js';
 import { ReadinessService } from '../src/health/readiness.service.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { withClient } from './support/test-database.js';
@@ -79,6 +81,8 @@ describe('health', () => {
         new HealthIndicatorService(),
         dataSource,
         sut.app.get(ImapIntakeService),
+        sut.app.get(MailSender),
+        sut.app.get(AppConfig),
       );
       const results = await Promise.all(readiness.checks().map((check) => check()));
 

@@ -14,6 +14,8 @@ import { MailSender } from '../src/mail/mail-sender.js';
 import { OverdueCallbackNotifier } from '../src/contacts/overdue-callback.notifier.js';
 import { createInquiry } from './support/inquiries.js';
 import { SmtpSink } from './support/smtp-sink.js';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 import { LogCapture, createTestApp, type TestApp } from './support/test-app.js';
 
@@ -269,6 +271,27 @@ describe('mail out', () => {
     await drain();
     expect(sink.received).toHaveLength(1);
     expect(sink.received[0].parsed.text).toContain('Нужна фотография сына');
+  });
+
+  it('shows on /health/ready how the mail server answered: down after a 451, up after a delivery, ready all along', async () => {
+    const mailOf = async () => {
+      const res = await request(sut.app.getHttpServer() as App).get('/health/ready');
+      expect(res.status).toBe(200);
+      return res.body.details.mail as Record<string, unknown>;
+    };
+    sink.reply = () => 451;
+    await createInquiry(staff);
+    await sender.drainOnce();
+    expect(await mailOf()).toMatchObject({
+      status: 'up',
+      sending: false,
+      transport: expect.stringContaining('SMTP 127.0.0.1'),
+      state: 'down',
+      lastError: expect.stringContaining('451'),
+    });
+    sink.reply = () => undefined;
+    await drain();
+    expect(await mailOf()).toMatchObject({ state: 'up', since: expect.any(String) });
   });
 
   it('retries a 451 with backoff and delivers once; a 550 fails at once, shows on the case and in the failed list, and a supervisor can send it again', async () => {

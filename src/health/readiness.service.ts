@@ -3,18 +3,23 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import { DataSource } from 'typeorm';
 import { listPendingMigrations } from '../database/migrations.util.js';
 import { ImapIntakeService } from '../intake/imap/imap-intake.service.js';
+import { MailSender } from '../mail/mail-sender.js';
+import { AppConfig } from '../config/app-config.js';
 
 const DATABASE_TIMEOUT_MS = 2_000;
 
 // What /health/ready checks: the database and its migrations decide readiness. The IMAP folders
-// this replica reads are shown (state, last error, next retry) but do not take it out of
-// service: the API works without them, and a reader retries on its own.
+// this replica reads (state, last error, next retry) and the mail server (whether this process
+// sends, and how its last hand-over went) are shown but do not take it out of service: the API works
+// without them, mail waits in the outbox and a reader retries on its own.
 @Injectable()
 export class ReadinessService {
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly dataSource: DataSource,
     private readonly imap: ImapIntakeService,
+    private readonly mail: MailSender,
+    private readonly config: AppConfig,
   ) {}
 
   checks(): (() => PromiseLike<HealthIndicatorResult>)[] {
@@ -23,6 +28,7 @@ export class ReadinessService {
       () => this.migrations(),
     ];
     if (this.imap.enabled) checks.push(() => this.imapFolders());
+    checks.push(() => this.mailTransport());
     return checks;
   }
 
@@ -33,6 +39,14 @@ export class ReadinessService {
         await this.dataSource.query('SELECT 1');
       })
       .withTimeout(DATABASE_TIMEOUT_MS);
+  }
+
+  private mailTransport() {
+    return Promise.resolve(
+      this.indicators
+        .check('mail')
+        .up({ sending: this.config.mail.worker.enabled, ...this.mail.status() }),
+    );
   }
 
   private imapFolders() {

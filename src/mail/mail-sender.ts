@@ -61,6 +61,16 @@ interface Claimed {
   thread: string[] | null;
 }
 
+// How the last attempts to hand mail over went, for /health/ready: 'down' after a temporary
+// failure (the server unreachable, 4xx), 'up' after a delivery or a permanent refusal of one
+// recipient (the server answered), 'unknown' before the first attempt.
+export interface MailTransportStatus {
+  transport: string;
+  state: 'up' | 'down' | 'unknown';
+  since: string | null;
+  lastError: string | null;
+}
+
 type Outcome =
   | { kind: 'sent'; subject: string }
   | { kind: 'retry' | 'failed'; error: string; subject?: string }
@@ -80,6 +90,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private transportState: Omit<MailTransportStatus, 'transport'> = {
+    state: 'unknown',
+    since: null,
+    lastError: null,
+  };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -104,6 +119,18 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     this.wake?.();
     await this.loop;
     await this.transport?.close();
+  }
+
+  status(): MailTransportStatus {
+    return { transport: this.out().description, ...this.transportState };
+  }
+
+  private noteTransport(state: 'up' | 'down', error: string | null): void {
+    if (state !== this.transportState.state) {
+      this.transportState = { state, since: new Date().toISOString(), lastError: error };
+    } else if (error) {
+      this.transportState.lastError = error;
+    }
   }
 
   private out(): MailTransport {
@@ -277,9 +304,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     };
     try {
       await this.out().send(mail);
+      this.noteTransport('up', null);
       return { kind: 'sent', subject: rendered.subject };
     } catch (error) {
       const kind = failureKind(error) === 'permanent' ? 'failed' : 'retry';
+      this.noteTransport(kind === 'failed' ? 'up' : 'down', describeFailure(error));
       return { kind, error: describeFailure(error), subject: rendered.subject };
     }
   }
