@@ -473,6 +473,10 @@ describe('reports', () => {
       const bad = await supervisor.agent.get('/api/reports/status').query({ [field]: value });
       expect([bad.status, bad.body.errors[0].field]).toEqual([400, field]);
     }
+    const backwards = await supervisor.agent
+      .get('/api/reports/trend')
+      .query({ from: '2026-11-02', to: '2026-11-01' });
+    expect([backwards.status, backwards.body.errors[0].field]).toEqual([400, 'to']);
     expect((await caseworkers[0].agent.get('/api/reports/status')).status).toBe(403);
   });
 });

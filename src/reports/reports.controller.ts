@@ -8,7 +8,10 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Roles } from '../common/decorators/access-policy.decorator.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
-import { DomainException } from '../common/exceptions/domain.exception.js';
+import {
+  DomainException,
+  ValidationFailedException,
+} from '../common/exceptions/domain.exception.js';
 import { CHANNELS } from '../inquiries/inquiry.vocabulary.js';
 import { streamInquiryCsv } from './inquiry-export.js';
 import { REPORTS, ReportsService, toCsv, type ReportName } from './reports.service.js';
@@ -40,6 +43,14 @@ export class ReportQuery {
   format?: 'json' | 'csv';
 }
 
+function checkDays(query: ReportQuery): void {
+  if (query.from && query.to && query.from > query.to) {
+    throw new ValidationFailedException([
+      { field: 'to', message: `to (${query.to}) must not come before from (${query.from})` },
+    ]);
+  }
+}
+
 // GET /api/reports/:name — JSON rows, or CSV with format=csv.
 @ApiTags('reports')
 @Controller('reports')
@@ -62,6 +73,7 @@ export class ReportsController {
     @Actor() actor: ActorContext,
     @Res() res: Response,
   ): Promise<void> {
+    checkDays(query);
     await this.audit.append({
       action: 'report.export',
       actor,
@@ -92,6 +104,7 @@ export class ReportsController {
         detail: `Reports: ${REPORTS.join(', ')}.`,
       });
     }
+    checkDays(query);
     const rows = await this.reports.run(name as ReportName, query);
     if (query.format === 'csv') {
       res.type('text/csv; charset=utf-8').attachment(`${name}.csv`);

@@ -74,15 +74,14 @@ export class ReportsService {
       days.monthsTo,
       this.config.reports.verificationWaitDays,
     ];
-    // Planned for these values: the app's connections plan generically by default (see
-    // data-source-options.ts), and which grain and branch a report reads depends on them.
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SET LOCAL plan_cache_mode = force_custom_plan`);
-      // A few thousand index entries: starting parallel workers costs more than it saves; and
-      // the tallies and facts are read by key from memory, where a random read costs about
-      // what a sequential one does (a caseworker's stays: 1.0 s instead of 2.2 at 1M cases).
+      // Planned for these values: the app's connections plan generically by default (see
+      // data-source-options.ts), and which index ranges a report reads depends on them. A few
+      // thousand index entries: starting parallel workers costs more than it saves. Tallies and
+      // facts are read by key from memory, where a random read costs about a sequential one.
       await manager.query(
-        `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL random_page_cost = 1.1`,
+        `SET LOCAL plan_cache_mode = force_custom_plan; ` +
+          `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL random_page_cost = 1.1`,
       );
       return (await manager.query(
         report.sql,
