@@ -11,6 +11,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslate } from 'react-admin';
 import { api, apiUrl } from '../api/http';
+import { localInputValue } from '../layout/datetime';
 import { currentSession } from '../api/session';
 import type { InquiryRecord } from '../inquiries/case-types';
 import type { useCaseAction } from '../inquiries/useCaseAction';
@@ -35,9 +36,6 @@ interface Appointment {
   completedBy: string | null;
 }
 
-const local = (d: Date) =>
-  new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-
 // The handover in Kyiv: the appointment, and its outcome recorded by one official and confirmed
 // by a second; the act to print.
 export function HandoverPanel(props: {
@@ -60,11 +58,11 @@ export function HandoverPanel(props: {
     queryFn: () => api<Appointment[]>(`/inquiries/${id}/handover-appointments`),
   });
   const [placeId, setPlaceId] = useState('');
-  const [when, setWhen] = useState(() => local(new Date(Date.now() + 2 * 86_400_000)));
+  const [when, setWhen] = useState(() => localInputValue(new Date(Date.now() + 2 * 86_400_000)));
   const [officials, setOfficials] = useState('');
   const [reason, setReason] = useState('');
   const [actNumber, setActNumber] = useState('');
-  const [handedAt, setHandedAt] = useState(() => local(new Date()));
+  const [handedAt, setHandedAt] = useState(() => localInputValue(new Date()));
   const post = (path: string, body: unknown, message: string) =>
     action.run(() => api(path, { method: 'POST', body }), { message }).catch(() => undefined);
   const open = appointments.data?.find((a) =>

@@ -13,6 +13,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslate } from 'react-admin';
 import { api } from '../api/http';
+import { localInputValue } from '../layout/datetime';
 import type { InquiryRecord } from './case-types';
 import { CALL_OUTCOMES } from './constants';
 import type { useCaseAction } from './useCaseAction';
@@ -42,7 +43,7 @@ const when = (iso: string) => new Date(iso).toLocaleString();
 function inAnHour(): string {
   const d = new Date(Date.now() + 60 * 60_000);
   d.setSeconds(0, 0);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  return localInputValue(d);
 }
 
 export function ContactsPanel(props: {

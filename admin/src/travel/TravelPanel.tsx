@@ -11,6 +11,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslate } from 'react-admin';
 import { api } from '../api/http';
+import { localInputValue } from '../layout/datetime';
 import type { InquiryRecord } from '../inquiries/case-types';
 import type { useCaseAction } from '../inquiries/useCaseAction';
 
@@ -54,12 +55,6 @@ const STEPS = [
   'met_by_escort',
   'arrived_in_kyiv',
 ];
-// A datetime-local input's value for a moment, in the browser's zone.
-const local = (iso: string | null | undefined) => {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
 
 // The form's fields from the saved plan (or the inquirer's city and country for a new one).
 function formOf(p: Plan | null, record: InquiryRecord) {
@@ -68,7 +63,7 @@ function formOf(p: Plan | null, record: InquiryRecord) {
     originCountry: p?.originCountry ?? record.inquirer.country ?? '',
     plannedEntryIntoPoland: p?.plannedEntryIntoPoland ?? '',
     crossingPointId: p?.crossingPointId ?? '',
-    plannedCrossingAt: local(p?.plannedCrossingAt),
+    plannedCrossingAt: localInputValue(p?.plannedCrossingAt),
     escortName: p?.escortName ?? '',
     escortPhone: p?.escortPhone ?? '',
     documentKind: 'passport',
@@ -141,7 +136,7 @@ function Journey(props: {
       .catch(() => undefined);
   const recorded = new Set(steps.data?.map((s) => s.step));
   const next = STEPS.find((s) => !recorded.has(s));
-  const [stepAt, setStepAt] = useState(() => local(new Date().toISOString()));
+  const [stepAt, setStepAt] = useState(() => localInputValue(new Date()));
   const record_ = () =>
     action
       .run(
