@@ -392,7 +392,7 @@ function startApp({ folder, databaseUrl, port, adminEmail, adminPassword }) {
     // The API alone, as on an API replica: sending the acknowledgements each create queues is
     // bench:mail's subject (with the sender on, this process would also write 500 .eml files
     // a second).
-    MAIL_WORKER: 'false',
+    ROLE: 'api',
   });
   const child = spawn(process.execPath, [MAIN], {
     cwd: folder, // no .env is read

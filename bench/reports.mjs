@@ -126,7 +126,7 @@ try {
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       TOTP_REQUIRED_ROLES: 'none',
-      MAIL_WORKER: 'false',
+      ROLE: 'api',
     },
     { cwd: folder },
   );

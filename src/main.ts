@@ -2,15 +2,28 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigValidationError, loadConfig, type AppConfig } from './config/app-config.js';
+import { PROCESS_ROLES } from './config/environment.js';
 import { createRootLogger } from './common/logging/logger.js';
 import { startServer } from './server.js';
 
 const startedAt = performance.now();
 
+// `--role=api|worker|all` (or `--role api`) overrides ROLE: one image, one command per job.
+function roleArgument(argv: readonly string[]): string | undefined {
+  const at = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (at < 0) return undefined;
+  return argv[at].startsWith('--role=') ? argv[at].slice('--role='.length) : (argv[at + 1] ?? '');
+}
+
 function readConfig(): AppConfig {
   if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
+  const role = roleArgument(process.argv.slice(2));
+  if (role !== undefined && !(PROCESS_ROLES as readonly string[]).includes(role)) {
+    process.stderr.write(`--role: must be one of ${PROCESS_ROLES.join(', ')} (got "${role}")\n`);
+    process.exit(1);
+  }
   try {
-    return loadConfig(process.env);
+    return loadConfig(role === undefined ? process.env : { ...process.env, ROLE: role });
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -27,7 +40,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   logger.info(
-    { startupMs: Math.round(performance.now() - startedAt) },
+    { startupMs: Math.round(performance.now() - startedAt), role: config.role.name },
     `homecoming listening on ${server.url}`,
   );
 

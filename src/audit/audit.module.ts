@@ -16,7 +16,8 @@ import { AuditService } from './audit.service.js';
     {
       provide: AUDIT_CHECKPOINT_INTERVAL_MS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => config.audit.checkpointIntervalMs,
+      // An API-only process leaves the checkpoints to the workers.
+      useFactory: (config: AppConfig) => (config.role.jobs ? config.audit.checkpointIntervalMs : 0),
     },
   ],
   exports: [AuditService],

@@ -1,13 +1,20 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Role } from '../common/decorators/access-policy.decorator.js';
-import { Environment, SECRET_VARIABLES } from './environment.js';
+import { Environment, SECRET_VARIABLES, type ProcessRole } from './environment.js';
 
 export type SslMode = 'disable' | 'require' | 'no-verify';
 
 // The typed, validated configuration. It is the DI token too: inject `AppConfig` anywhere.
 export abstract class AppConfig {
   abstract readonly nodeEnv: Environment['NODE_ENV'];
+  abstract readonly role: {
+    readonly name: ProcessRole;
+    // Serves the API, the admin UI and the status pages.
+    readonly api: boolean;
+    // Runs the background jobs.
+    readonly jobs: boolean;
+  };
   abstract readonly http: {
     readonly host: string;
     readonly port: number;
@@ -92,7 +99,6 @@ export abstract class AppConfig {
     readonly dir: string;
     readonly timeZone: string;
     readonly worker: {
-      readonly enabled: boolean;
       readonly pollIntervalMs: number;
       readonly batchSize: number;
       readonly leaseMs: number;
@@ -175,6 +181,7 @@ function describe(raw: Record<string, string>) {
 function toAppConfig(env: Environment): AppConfig {
   return {
     nodeEnv: env.NODE_ENV,
+    role: { name: env.ROLE, api: env.ROLE !== 'worker', jobs: env.ROLE !== 'api' },
     http: {
       host: env.HOST,
       port: env.PORT,
@@ -258,7 +265,6 @@ function toAppConfig(env: Environment): AppConfig {
       dir: env.MAIL_DIR,
       timeZone: env.MAIL_TIME_ZONE,
       worker: {
-        enabled: env.MAIL_WORKER,
         pollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
         batchSize: env.MAIL_BATCH_SIZE,
         leaseMs: env.MAIL_LEASE_SECONDS * 1_000,

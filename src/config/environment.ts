@@ -28,6 +28,12 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'IMAP_PASSWORD',
 ]);
 
+// What a process does: `api` serves the API and runs no background jobs; `worker` runs the jobs
+// (mail out, IMAP intake, sweeps, notices, report folding, audit checkpoints) and answers only
+// /health and /metrics; `all` does both.
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
 export const SMTP_TLS_MODES = ['starttls', 'tls', 'none'] as const;
 export const IMAP_TLS_MODES = ['tls', 'starttls', 'none'] as const;
 
@@ -48,6 +54,11 @@ export class Environment {
   @IsIn(NODE_ENVS)
   @Transform(trim)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'production';
+
+  // `--role=` on the command line takes precedence (main.ts).
+  @IsIn(PROCESS_ROLES)
+  @Transform(trim)
+  ROLE: ProcessRole = 'all';
 
   @IsString()
   @MinLength(1)
@@ -243,11 +254,6 @@ export class Environment {
   })
   @Transform(trim)
   MAIL_TIME_ZONE = 'Europe/Kyiv';
-
-  // The sender in this process: off for a process that only serves the API.
-  @IsBoolean()
-  @Transform(toBoolean)
-  MAIL_WORKER = true;
 
   @IsInt()
   @Min(10)

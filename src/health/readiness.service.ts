@@ -43,9 +43,7 @@ export class ReadinessService {
 
   private mailTransport() {
     return Promise.resolve(
-      this.indicators
-        .check('mail')
-        .up({ sending: this.config.mail.worker.enabled, ...this.mail.status() }),
+      this.indicators.check('mail').up({ sending: this.config.role.jobs, ...this.mail.status() }),
     );
   }
 

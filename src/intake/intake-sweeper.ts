@@ -31,7 +31,7 @@ export class IntakeSweeper implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.mail.worker.enabled) this.task.start(EVERY_MS, { now: true });
+    if (this.config.role.jobs) this.task.start(EVERY_MS, { now: true });
   }
 
   async onApplicationShutdown(): Promise<void> {

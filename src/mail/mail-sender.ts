@@ -108,7 +108,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
-    if (!this.settings.enabled) return;
+    if (!this.config.role.jobs) return;
     this.running = true;
     this.loop = this.run();
     this.logger.log(`sending mail through ${this.out().description}`);

@@ -40,7 +40,7 @@ export abstract class StaffNotifier<Row> implements OnApplicationBootstrap, OnAp
   protected abstract notice(row: Row): StaffNotice;
 
   onApplicationBootstrap(): void {
-    if (this.config.mail.worker.enabled) this.task.start(EVERY_MS);
+    if (this.config.role.jobs) this.task.start(EVERY_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {

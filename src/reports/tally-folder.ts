@@ -7,6 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../common/scheduling/periodic-task.js';
+import { AppConfig } from '../config/app-config.js';
 
 const EVERY_MS = 2_000;
 
@@ -21,10 +22,13 @@ export class TallyFolder implements OnApplicationBootstrap, OnApplicationShutdow
     (error) => this.logger.warn(`folding tallies: ${(error as Error).message}`),
   );
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.task.start(EVERY_MS);
+    if (this.config.role.jobs) this.task.start(EVERY_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -15,9 +15,13 @@ export interface AppProcess {
 }
 
 // Runs the compiled app as `npm start` would, as a separate process.
-export function spawnApp(env: Record<string, string>, cwd = process.cwd()): AppProcess {
+export function spawnApp(
+  env: Record<string, string>,
+  cwd = process.cwd(),
+  args: readonly string[] = [],
+): AppProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [path.resolve(MAIN)], {
+  const child = spawn(process.execPath, [path.resolve(MAIN), ...args], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

@@ -43,7 +43,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ADMIN_EMAIL: firstAdmin.email,
     ADMIN_PASSWORD: firstAdmin.password,
     // Tests that send mail turn the sender on or drive it (MailSender.drainOnce) themselves.
-    MAIL_WORKER: 'false',
+    ROLE: 'api',
     ...options.env,
     DATABASE_URL: database.url,
   });

@@ -1,10 +1,12 @@
 import { RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config.js';
-import { ProblemDetailsFilter } from '../filters/problem-details.filter.js';
+import { problemTypeFor } from '../exceptions/error-codes.js';
+import { PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from '../filters/problem-details.filter.js';
 import { createHttpLogger } from '../logging/logger.js';
 import { createValidationPipe } from '../pipes/validation.pipe.js';
 import { serveAdminUi } from './admin-ui.js';
@@ -18,12 +20,35 @@ export const API_PREFIX = 'api';
 // A registry of 100,000 prisoners is ~20 MB of CSV.
 export const REGISTRY_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
+// A worker process (ROLE=worker) answers its health and metrics and nothing else, so a load
+// balancer pointed at it by mistake gets 404s rather than a second API.
+const WORKER_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
+
+function workerOnlyRoutes(req: Request, res: Response, next: NextFunction): void {
+  if (WORKER_ROUTES.test(req.url)) return next();
+  res
+    .status(404)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(
+      JSON.stringify({
+        type: problemTypeFor('route_not_found'),
+        title: 'No such route',
+        status: 404,
+        detail:
+          'This process runs the background jobs only (ROLE=worker); the API is served elsewhere.',
+        instance: req.path,
+        code: 'route_not_found',
+      }),
+    );
+}
+
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.disable('x-powered-by');
   if (config.http.trustProxy) app.set('trust proxy', true);
 
   app.use(createHttpLogger(logger));
   app.use(helmet());
+  if (!config.role.api) app.use(workerOnlyRoutes);
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: [...config.http.corsOrigins], credentials: true, maxAge: 600 });
   }

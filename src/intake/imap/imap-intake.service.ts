@@ -28,12 +28,12 @@ export class ImapIntakeService implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   get enabled(): boolean {
-    return this.config.intake.imap !== undefined && this.config.mail.worker.enabled;
+    return this.config.intake.imap !== undefined && this.config.role.jobs;
   }
 
   onApplicationBootstrap(): void {
     const imap = this.config.intake.imap;
-    if (!imap || !this.config.mail.worker.enabled) return;
+    if (!imap || !this.config.role.jobs) return;
     for (const folder of imap.mailboxes) {
       const reader = new MailboxReader(
         folder,
