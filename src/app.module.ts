@@ -13,6 +13,7 @@ import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { InquiriesModule } from './inquiries/inquiries.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { MailDeliveryModule } from './mail/mail-delivery.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { RegistryModule } from './registry/registry.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         }),
         CryptoModule,
         HealthModule,
+        MetricsModule,
         AuditModule,
         AuthModule,
         IdempotencyModule,

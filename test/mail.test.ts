@@ -10,6 +10,7 @@ import { InquiryTransitionService } from '../src/inquiries/inquiry-transition.se
 import { InquiryGuardRegistry } from '../src/inquiries/state-machine/inquiry-guard.registry.js';
 import { MAIL_EVENTS, MAIL_LANGUAGES, MailRenderer } from '../src/mail/mail-renderer.js';
 import { StatusLinksService } from '../src/status/status-links.service.js';
+import { Metrics } from '../src/metrics/metrics.service.js';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { OverdueCallbackNotifier } from '../src/contacts/overdue-callback.notifier.js';
 import { createInquiry } from './support/inquiries.js';
@@ -376,6 +377,7 @@ describe('mail out', () => {
       sut.app.get(AuditService),
       sut.app.get(InquiryGuardRegistry),
       sut.app.get(StatusLinksService),
+      sut.app.get(Metrics),
     );
     const inquiries = await Promise.all(Array.from({ length: 6 }, () => createInquiry(staff)));
     for (const { id } of inquiries) {

@@ -121,6 +121,8 @@ describe('process roles', () => {
     expect(
       ((await ready.json()) as { details: { mail: { sending: boolean } } }).details.mail,
     ).toMatchObject({ sending: true });
+    // Metrics are the worker's to answer (503 here: no METRICS_TOKEN set).
+    expect((await fetch(`${workerUrl}/metrics`)).status).toBe(503);
     for (const route of ['/api/inquiries', '/admin/', '/status/abc', '/api/docs-json']) {
       const res = await fetch(`${workerUrl}${route}`);
       expect({ route, status: res.status }).toEqual({ route, status: 404 });

@@ -17,6 +17,8 @@ import { signedInStaff, type SignedIn } from './support/staff.js';
 const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET health/live': 'public',
   'GET health/ready': 'public',
+  // A bearer token (METRICS_TOKEN), not a session: test/metrics.test.ts.
+  'GET metrics': 'public',
   'GET status/:token': 'public',
   'GET reports/:name': ['supervisor', 'auditor', 'admin'],
   'GET reports/export/inquiries': ['supervisor', 'auditor', 'admin'],

@@ -48,6 +48,8 @@ export abstract class AppConfig {
     readonly dataEncryptionKey: Buffer | undefined;
   };
   abstract readonly audit: { readonly checkpointIntervalMs: number };
+  // Absent: GET /metrics answers 503.
+  abstract readonly metrics: { readonly token?: string };
   abstract readonly reports: {
     // A verification waiting this long for its second signature counts against service levels.
     readonly verificationWaitDays: number;
@@ -219,6 +221,7 @@ function toAppConfig(env: Environment): AppConfig {
         : undefined,
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    metrics: { token: env.METRICS_TOKEN },
     reports: { verificationWaitDays: env.REPORTS_VERIFICATION_WAIT_DAYS },
     status: {
       publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),

@@ -26,6 +26,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'SMTP_PASSWORD',
   'INTAKE_WEBHOOK_SECRET',
   'IMAP_PASSWORD',
+  'METRICS_TOKEN',
 ]);
 
 // What a process does: `api` serves the API and runs no background jobs; `worker` runs the jobs
@@ -286,6 +287,12 @@ export class Environment {
   @Max(3_600_000)
   @Transform(toInt)
   MAIL_RETRY_BASE_MS = 30_000;
+
+  // Bearer token Prometheus sends to GET /metrics; unset, /metrics answers 503.
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+  METRICS_TOKEN?: string;
 
   // --- Mail in. The webhook (POST /api/intake/email) answers 503 until a secret is set.
   @IsOptional()

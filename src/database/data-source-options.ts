@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AfterCommitSubscriber } from '../metrics/after-commit.js';
 import { entities } from './entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
@@ -14,6 +15,7 @@ export function buildDataSourceOptions(
     type: 'postgres',
     url,
     entities,
+    subscribers: [AfterCommitSubscriber],
     migrations,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',

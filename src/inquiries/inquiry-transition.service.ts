@@ -6,6 +6,8 @@ import type { Role } from '../common/decorators/access-policy.decorator.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { OutboxService, type OutboxEntry } from '../mail/outbox.service.js';
+import { afterCommit } from '../metrics/after-commit.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { PreparedStatement } from '../database/prepared-statement.js';
 import { lockAtVersion, notFound } from './inquiry-lock.util.js';
 import { Inquiry } from './inquiry.entity.js';
@@ -60,6 +62,7 @@ export class InquiryTransitionService {
     private readonly guards: InquiryGuardRegistry,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly metrics: Metrics,
   ) {}
 
   execute(command: TransitionCommand): Promise<Inquiry> {
@@ -184,6 +187,9 @@ export class InquiryTransitionService {
         ...(suppressed.length ? { suppressedNotifications: suppressed } : {}),
       },
     });
+    afterCommit(manager, () =>
+      this.metrics.transitions.inc({ transition: chosen.rule.name, from, to: chosen.to }),
+    );
     return saved;
   }
 

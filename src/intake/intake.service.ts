@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { InspectedAttachment } from './attachments.js';
@@ -87,6 +88,7 @@ export class IntakeService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly metrics: Metrics,
   ) {
     this.prepareOptions = {
       domain: config.mail.domain,
@@ -102,6 +104,19 @@ export class IntakeService {
   // webhook's caller has no 202; the IMAP folder's last UID has not moved) and brings it again.
   // A message the pipeline fails on is stored all the same, quarantined with the step and error.
   async receive(
+    raw: Buffer,
+    source: string,
+  ): Promise<{ id: string; outcome: IntakeOutcome; duplicate: boolean }> {
+    const result = await this.store(raw, source);
+    if (!result.duplicate) this.count(source, result.outcome);
+    return result;
+  }
+
+  private count(source: string, outcome: IntakeOutcome): void {
+    this.metrics.intake.inc({ door: source.split(':')[0], outcome });
+  }
+
+  private async store(
     raw: Buffer,
     source: string,
   ): Promise<{ id: string; outcome: IntakeOutcome; duplicate: boolean }> {
@@ -189,7 +204,7 @@ export class IntakeService {
        ORDER BY received_at LIMIT 100`,
       [olderThanMs],
     )) as { id: string }[];
-    for (const row of rows) await this.process(row.id);
+    for (const row of rows) this.count('sweeper', await this.process(row.id));
     return rows.length;
   }
 

@@ -8,8 +8,8 @@ import { MailSender } from './mail-sender.js';
 import { MailController } from './mail.controller.js';
 import { MailModule } from './mail.module.js';
 
-// Mail leaving the outbox: the templates, the sender (MAIL_WORKER), the API around it. Apart
-// from MailModule (the outbox itself) because sending asks the inquiries' guards again.
+// Mail leaving the outbox: the templates, the sender (where the role runs jobs), the API around
+// it. Apart from MailModule (the outbox itself) because sending asks the inquiries' guards again.
 @Module({
   imports: [AuditModule, MailModule, InquiriesModule, StatusModule],
   controllers: [MailController],

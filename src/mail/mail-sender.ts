@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
 import { StatusLinksService } from '../status/status-links.service.js';
@@ -103,6 +104,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly audit: AuditService,
     private readonly guards: InquiryGuardRegistry,
     private readonly statusLinks: StatusLinksService,
+    private readonly metrics: Metrics,
   ) {
     this.settings = config.mail.worker;
   }
@@ -233,6 +235,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     }
     try {
       await this.record(row, outcome);
+      this.metrics.mail.inc({ result: outcome.kind });
     } catch (error) {
       this.logger.warn(`outbox ${row.id}: outcome not recorded (${describeFailure(error)})`);
     }

@@ -9,6 +9,8 @@ import { problemTypeFor } from '../exceptions/error-codes.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from '../filters/problem-details.filter.js';
 import { createHttpLogger } from '../logging/logger.js';
 import { createValidationPipe } from '../pipes/validation.pipe.js';
+import { httpMetrics } from '../../metrics/http-metrics.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { serveAdminUi } from './admin-ui.js';
 
 export const API_PREFIX = 'api';
@@ -47,6 +49,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   if (config.http.trustProxy) app.set('trust proxy', true);
 
   app.use(createHttpLogger(logger));
+  app.use(httpMetrics(app.get(Metrics)));
   app.use(helmet());
   if (!config.role.api) app.use(workerOnlyRoutes);
   if (config.http.corsOrigins.length > 0) {
@@ -62,6 +65,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/{*path}', method: RequestMethod.ALL },
+      { path: 'metrics', method: RequestMethod.GET },
       // The families' status page: a plain address to give out, outside the API.
       { path: 'status/:token', method: RequestMethod.GET },
     ],

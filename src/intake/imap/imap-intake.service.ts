@@ -12,9 +12,9 @@ import { AppConfig } from '../../config/app-config.js';
 import { IntakeService } from '../intake.service.js';
 import { MailboxReader, type ReaderStatus } from './mailbox-reader.js';
 
-// The IMAP door: a reader per configured folder, in processes that run the background workers
-// (MAIL_WORKER). Every such replica starts its readers; the lease in imap_mailbox lets one of
-// them read each folder, and the others wait on standby to take over.
+// The IMAP door: a reader per configured folder, in processes that run the background jobs
+// (ROLE all or worker). Every such replica starts its readers; the lease in imap_mailbox lets one
+// of them read each folder, and the others wait on standby to take over.
 @Injectable()
 export class ImapIntakeService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ImapIntake');
