@@ -369,6 +369,39 @@ describe('mail out', () => {
     expect(sink.received[0].parsed.messageId).toBe(row.message_id);
   });
 
+  it('keeps mail through an SMTP outage of any length without spending attempts, and sends it when the server is back', async () => {
+    const port = Number(sut.app.get(AppConfig).mail.smtp!.port);
+    await sink.stop();
+    try {
+      const { id } = await createInquiry(staff);
+      // More rounds than MAIL_MAX_ATTEMPTS (4): an unreachable server fails nothing.
+      for (let round = 0; round < 6; round += 1) {
+        await sql(`UPDATE outbox_message SET available_at = now() WHERE inquiry_id = $1`, [id]);
+        expect(await sender.drainOnce()).toBe(1);
+      }
+      const [row] = await sql<{ state: string; attempts: number; last_error: string }>(
+        `SELECT state, attempts, last_error FROM outbox_message WHERE inquiry_id = $1`,
+        [id],
+      );
+      expect(row).toMatchObject({ state: 'pending', attempts: 0 });
+      expect(row.last_error).toMatch(/^(ESOCKET|ECONNECTION|ETIMEDOUT)/);
+      expect(sender.status()).toMatchObject({ state: 'down' });
+      const audited = await sql(
+        `SELECT 1 FROM audit_event WHERE inquiry_id = $1 AND action LIKE 'mail.%'`,
+        [id],
+      );
+      expect(audited).toHaveLength(0);
+
+      await sink.start(port);
+      await drain();
+      expect(await outboxOf(id)).toMatchObject([{ state: 'sent', attempts: 1 }]);
+      expect(sink.received).toHaveLength(1);
+      expect(sender.status()).toMatchObject({ state: 'up' });
+    } finally {
+      if (!sink.listening) await sink.start(port);
+    }
+  });
+
   it('lets two senders drain one outbox without sending any message twice', async () => {
     const second = new MailSender(
       sut.app.get(DataSource),

@@ -72,9 +72,12 @@ export interface MailTransportStatus {
   lastError: string | null;
 }
 
+// How soon a row is tried again after the SMTP server could not be reached at all.
+const UNREACHABLE_RETRY_MS = 3_000;
+
 type Outcome =
   | { kind: 'sent'; subject: string }
-  | { kind: 'retry' | 'failed'; error: string; subject?: string }
+  | { kind: 'retry' | 'failed' | 'unreachable'; error: string; subject?: string }
   | { kind: 'suppressed'; error: string };
 
 // Claims due outbox rows (FOR UPDATE SKIP LOCKED, under a lease, so any number of senders in any
@@ -310,7 +313,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       this.noteTransport('up', null);
       return { kind: 'sent', subject: rendered.subject };
     } catch (error) {
-      const kind = failureKind(error) === 'permanent' ? 'failed' : 'retry';
+      const found = failureKind(error);
+      const kind = found === 'permanent' ? 'failed' : found === 'unreachable' ? found : 'retry';
       this.noteTransport(kind === 'failed' ? 'up' : 'down', describeFailure(error));
       return { kind, error: describeFailure(error), subject: rendered.subject };
     }
@@ -438,7 +442,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     const recorded = await this.dataSource.transaction(async (manager) => {
       const [, updated] = (await manager.query(...this.update(row, outcome))) as [unknown, number];
       if (updated === 0) return false;
-      if (outcome.kind === 'retry' || !row.inquiry_id) return true;
+      if (outcome.kind === 'retry' || outcome.kind === 'unreachable' || !row.inquiry_id) {
+        return true;
+      }
       await this.audit.appendInTransaction(manager, {
         action: `mail.${outcome.kind}`,
         actor: SENDER,
@@ -476,6 +482,21 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           `UPDATE outbox_message SET state = 'sent', sent_at = now(), lease_until = NULL,
              claim_token = NULL, subject = $3, last_error = NULL WHERE ${mine}`,
           [row.id, row.claim_token, outcome.subject],
+        ];
+      case 'unreachable':
+        // The server away: the attempt is given back (an outage of any length fails no mail)
+        // and the row waits a few seconds, so that mail flows again soon after the server does.
+        return [
+          `UPDATE outbox_message SET state = 'pending', lease_until = NULL, claim_token = NULL,
+             attempts = attempts - 1, last_error = $3, subject = coalesce($4, subject),
+             available_at = now() + $5 * interval '1 millisecond' WHERE ${mine}`,
+          [
+            row.id,
+            row.claim_token,
+            outcome.error,
+            outcome.subject ?? null,
+            Math.min(UNREACHABLE_RETRY_MS, this.settings.retryBaseMs),
+          ],
         ];
       case 'retry': {
         // Exponential backoff with ±50 % jitter: base × 2^(attempt-1) × [0.5, 1.5).

@@ -16,7 +16,10 @@ describe('SMTP failures', () => {
     expect(failureKind(smtpError('EMESSAGE', 503))).toBe('temporary');
     expect(failureKind(smtpError('EAUTH', 535))).toBe('temporary');
     expect(failureKind(smtpError('ETLS', 554))).toBe('temporary');
-    expect(failureKind(smtpError('ECONNECTION'))).toBe('temporary');
+    expect(failureKind(smtpError('ECONNECTION'))).toBe('unreachable');
+    expect(failureKind(smtpError('ESOCKET'))).toBe('unreachable');
+    expect(failureKind(smtpError('ETIMEDOUT'))).toBe('unreachable');
+    expect(failureKind(smtpError('ECONNECTION', 421))).toBe('temporary');
     expect(failureKind(new Error('socket hang up'))).toBe('temporary');
   });
 

@@ -18,7 +18,7 @@ export interface OutgoingMail {
 }
 
 // How a failed send should be treated: again later, or never.
-export type FailureKind = 'temporary' | 'permanent';
+export type FailureKind = 'permanent' | 'temporary' | 'unreachable';
 
 // The way out: SMTP with pooled connections, or (with no SMTP_HOST) .eml files under MAIL_DIR.
 export abstract class MailTransport {
@@ -110,12 +110,17 @@ export function createMailTransport(config: AppConfig['mail']): MailTransport {
   return config.smtp ? new SmtpTransport(config.smtp) : new FileTransport(path.resolve(config.dir));
 }
 
+// nodemailer's codes for a connection that never became an SMTP conversation.
+const UNREACHABLE = new Set(['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS']);
+
 // Permanent: the server refused this message or its recipients for good (5xx at RCPT TO or DATA,
-// or no valid recipient). Everything else may get better: 4xx, connection, greeting, TLS and
-// authentication failures (a changed password must not fail the whole outbox), and 503 (bad
-// sequence of commands: the session's fault, not the message's).
+// or no valid recipient). Unreachable: no SMTP conversation at all (refused, reset or timed-out
+// connection, no DNS answer) — the server is away, not the message at fault. Everything else may
+// get better: 4xx, greeting, TLS and authentication failures (a changed password must not fail
+// the whole outbox), and 503 (bad sequence of commands: the session's fault, not the message's).
 export function failureKind(error: unknown): FailureKind {
   const e = error as { responseCode?: number; code?: string };
+  if (typeof e?.responseCode !== 'number' && UNREACHABLE.has(e?.code ?? '')) return 'unreachable';
   const perMessage = e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE';
   if (!perMessage) return 'temporary';
   if (typeof e.responseCode !== 'number') return e.code === 'EENVELOPE' ? 'permanent' : 'temporary';

@@ -15,10 +15,12 @@ export class SmtpSink {
   readonly received: Received[] = [];
   attempts = 0;
   reply: (attempt: number) => number | undefined = () => undefined;
-  private readonly server: SMTPServer;
+  private server = this.newServer();
+  private stopped = false;
 
-  constructor() {
-    this.server = new SMTPServer({
+  // A closed smtp-server answers 421 for good: a restart is a new server on the same port.
+  private newServer(): SMTPServer {
+    return new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
@@ -54,12 +56,20 @@ export class SmtpSink {
     });
   }
 
-  async start(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  get listening(): boolean {
+    return this.server.server.listening;
+  }
+
+  // On a free port, or on `port` again after stop().
+  async start(port = 0): Promise<number> {
+    if (this.stopped) this.server = this.newServer();
+    this.stopped = false;
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     return (this.server.server.address() as AddressInfo).port;
   }
 
   stop(): Promise<void> {
+    this.stopped = true;
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
