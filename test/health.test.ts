@@ -48,7 +48,7 @@ describe('health', () => {
     });
   });
 
-  it('ready answers 503 while the database refuses connections, and 200 again after', async () => {
+  it('ready answers 503 while the database refuses connections (the API too, with Retry-After), and 200 again after', async () => {
     const { adminUrl, name } = sut.database;
     await withClient(adminUrl, async (admin) => {
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
@@ -59,12 +59,23 @@ describe('health', () => {
     });
 
     const down = await request(http).get('/health/ready');
+    // The API meanwhile: a 503 to retry, not a 500.
+    const refused = await request(http)
+      .post('/api/auth/login')
+      .send({ email: 'someone@staff.test', password: 'whatever-it-is' });
 
     await withClient(adminUrl, (admin) =>
       admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`),
     );
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.body).toMatchObject({
+      code: 'service_unavailable',
+      title: 'Database unavailable',
+    });
 
     const up = await request(http).get('/health/ready');
     expect(up.status).toBe(200);

@@ -26,6 +26,8 @@ interface Classified {
   status?: number;
   errors?: FieldError[];
   extensions?: Record<string, unknown>;
+  // Seconds, sent as Retry-After.
+  retryAfter?: number;
 }
 
 // The one place where an error becomes an HTTP answer: RFC 9457 problem+json for everything,
@@ -43,13 +45,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const status = classified.status ?? statusFor(classified.code);
     const requestId = typeof req.id === 'string' ? req.id : undefined;
 
-    if (status >= 500) {
+    if (classified.retryAfter) {
+      // An outage (the database away), not a bug: one line, no stack.
+      (req.log ?? this.fallbackLogger).warn(
+        { requestId, cause: (exception as Error).message },
+        `${classified.title}: answered ${status}`,
+      );
+    } else if (status >= 500) {
       (req.log ?? this.fallbackLogger).error(
         { err: exception, requestId },
         `unhandled error answered with ${status}`,
       );
     }
     if (res.headersSent) return;
+    if (classified.retryAfter) res.setHeader('Retry-After', String(classified.retryAfter));
 
     const body: ProblemDetails = {
       type: problemTypeFor(classified.code),
@@ -133,6 +142,14 @@ function classify(exception: unknown): Classified {
   if (exception instanceof HttpException) {
     return fromBodyParserError(exception.cause) ?? fromHttpException(exception);
   }
+  if (databaseUnavailable(exception)) {
+    return {
+      code: 'service_unavailable',
+      title: 'Database unavailable',
+      detail: 'The database cannot be reached just now; nothing was changed. Try again shortly.',
+      retryAfter: 5,
+    };
+  }
   if (exception instanceof QueryFailedError) return fromDatabaseError(exception);
   const parserError = fromBodyParserError(exception);
   if (parserError) return parserError;
@@ -185,6 +202,28 @@ function fromHttpException(exception: HttpException): Classified {
     detail: message,
     status,
   };
+}
+
+// The database away (restarting, failing over, unreachable) rather than the request at fault:
+// a 503 the client may retry. The transaction, if any, did not commit.
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const CONNECTION_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)|is not currently accepting connections/;
+
+function databaseUnavailable(exception: unknown): boolean {
+  const error = (exception instanceof QueryFailedError ? exception.driverError : exception) as {
+    code?: unknown;
+    message?: unknown;
+  } | null;
+  if (typeof error !== 'object' || error === null) return false;
+  const code = typeof error.code === 'string' ? error.code : '';
+  return (
+    CONNECTION_ERRORS.has(code) ||
+    // Class 08 (connection exception), 57P01-57P03 (shutting down, crashed, not yet accepting).
+    code.startsWith('08') ||
+    /^57P0[123]$/.test(code) ||
+    (typeof error.message === 'string' && CONNECTION_MESSAGES.test(error.message))
+  );
 }
 
 // PostgreSQL decides uniqueness; a violated constraint is the client's conflict, not our crash.
