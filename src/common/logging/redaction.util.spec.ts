@@ -18,6 +18,7 @@ describe('scrubText', () => {
     'took 1234 ms',
     '2026-11-29T05:34:00.000Z',
     'request 0b6e7e36-3c39-4d4e-9f0a-5d1c2b7e8a90',
+    'outbox 12345678-9012-4345-99e7-cf5e72667a9b sent',
     'at /app/node_modules/@nestjs/core/router/router-proxy.js:9:17',
   ])('leaves %j alone', (input) => {
     expect(scrubText(input)).toBe(input);

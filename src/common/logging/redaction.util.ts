@@ -14,8 +14,9 @@ const PERSONAL_KEY =
 // Letters of any script: addresses like ольга@почта.рф count too. A path such as
 // node_modules/@nestjs/core does not (nothing may stand between "/" and "@").
 const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
-// Nine or more digits with the usual separators: phone numbers, but not dates or durations.
-const PHONE = /(?<![\w.-])\+?\d(?:[\s().-]{0,2}\d){8,}(?![\w])/g;
+// Nine or more digits with the usual separators: phone numbers, but not dates, durations or a
+// UUID whose first groups happen to be all digits (a hyphen and more follow).
+const PHONE = /(?<![\w.-])\+?\d(?:[\s().-]{0,2}\d){8,}(?![\w]|-\w)/g;
 
 export function isSensitiveKey(key: string): boolean {
   return SECRET_KEY.test(key) || PERSONAL_KEY.test(key);
