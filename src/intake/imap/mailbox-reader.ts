@@ -34,7 +34,9 @@ const CHUNK_MESSAGES = 50;
 const CHUNK_BYTES = 32 * 1024 * 1024;
 const LANES = 4;
 const BACKOFF_FIRST_MS = 1_000;
-const BACKOFF_MAX_MS = 60_000;
+// Short enough that a server back after an outage is read again within seconds (the wait is
+// jittered up to 1.5×); a connection attempt every few seconds costs the server nothing.
+const BACKOFF_MAX_MS = 6_000;
 
 // Reads one IMAP folder into the intake pipeline, in UID order, for as long as this replica holds
 // the folder's lease in PostgreSQL (imap_mailbox): only one replica reads a folder at a time.
@@ -48,12 +50,15 @@ const BACKOFF_MAX_MS = 60_000;
 //
 // New mail is noticed by IDLE (imapflow enters it when the connection is quiet) and, whatever the
 // server says, by a poll every pollIntervalMs. A lost connection is retried with exponential
-// backoff (1 s doubling to 60 s, with jitter), shown in the status meanwhile.
+// backoff (1 s doubling to 6 s, with jitter), shown in the status meanwhile.
 export class MailboxReader {
   private stopping = false;
   private loop?: Promise<void>;
   private client?: ImapFlow;
+  // Ends the current pause: stop() calls it; the connection's events call wakeForNews, set only
+  // while the pause waits for news.
   private wake?: () => void;
+  private wakeForNews?: () => void;
   // The server announced mail since the last read began (IDLE's EXISTS).
   private news = false;
   private readonly status: ReaderStatus;
@@ -120,6 +125,8 @@ export class MailboxReader {
         this.status.lastError = describe(error);
         this.status.retryAt = new Date(Date.now() + wait).toISOString();
         this.logger.warn(`imap ${this.folder}: ${this.status.lastError}; retrying in ${wait} ms`);
+        // Closed first: its announcements must not cut the backoff short.
+        this.client?.close();
         await this.pause(wait);
         backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
       } finally {
@@ -153,11 +160,11 @@ export class MailboxReader {
     });
     client.on('close', () => {
       closed = true;
-      this.wake?.();
+      this.wakeForNews?.();
     });
     client.on('exists', () => {
       this.news = true;
-      this.wake?.();
+      this.wakeForNews?.();
     });
     await client.connect();
     if (this.stopping) return;
@@ -176,7 +183,9 @@ export class MailboxReader {
       await this.readNew(client);
       this.status.lastReadAt = new Date().toISOString();
       this.status.state = 'waiting';
-      await this.pause(Math.min(this.settings.pollIntervalMs, this.settings.leaseMs / 3));
+      await this.pause(Math.min(this.settings.pollIntervalMs, this.settings.leaseMs / 3), {
+        orNews: true,
+      });
     }
     if (!closed) await client.logout().catch(() => undefined);
   }
@@ -311,8 +320,11 @@ export class MailboxReader {
     return count === 1;
   }
 
-  private pause(ms: number): Promise<void> {
-    if (this.stopping || this.news) return Promise.resolve();
+  // Waits ms, or until stop() — or, with `orNews`, until the server announces mail (or is found
+  // to have announced it already). Backoff and standby waits ignore news: a reader whose
+  // database or server is away would otherwise spin while an old announcement stands.
+  private pause(ms: number, { orNews = false } = {}): Promise<void> {
+    if (this.stopping || (orNews && this.news)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -320,6 +332,7 @@ export class MailboxReader {
         resolve();
       }
       this.wake = done;
+      this.wakeForNews = orNews ? done : undefined;
     });
   }
 }
