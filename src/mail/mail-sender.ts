@@ -48,6 +48,8 @@ interface Claimed {
   // This claim's own: a later claim of the same row (after the lease ran out, or a supervisor's
   // retry) has another, so a stale sender's outcome changes nothing.
   claim_token: string;
+  // When the lease may have run out, by this process's clock (measured from before the claim).
+  leaseEndsAt: number;
   message_id: string;
   reference: string | null;
   status: string | null;
@@ -72,6 +74,11 @@ export interface MailTransportStatus {
   lastError: string | null;
 }
 
+// An outcome that could not be recorded is tried again this often, until this long before the
+// claim's lease runs out (after which another sender may take the row).
+const RECORD_RETRY_MS = 500;
+const LEASE_MARGIN_MS = 1_000;
+
 // How soon a row is tried again after the SMTP server could not be reached at all.
 const UNREACHABLE_RETRY_MS = 3_000;
 
@@ -92,6 +99,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly settings: AppConfig['mail']['worker'];
   private transport?: MailTransport;
   private running = false;
+  // Every letter of the last round found the server unreachable.
+  private lastRoundUnreachable = false;
   private loop?: Promise<void>;
   private wake?: () => void;
   private transportState: Omit<MailTransportStatus, 'transport'> = {
@@ -132,6 +141,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   private noteTransport(state: 'up' | 'down', error: string | null): void {
     if (state !== this.transportState.state) {
+      if (state === 'down')
+        this.logger.warn(`mail server down: ${error}; mail waits in the outbox`);
+      else if (this.transportState.state === 'down') this.logger.log('mail server up again');
       this.transportState = { state, since: new Date().toISOString(), lastError: error };
     } else if (error) {
       this.transportState.lastError = error;
@@ -152,12 +164,16 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
         // The database away (restart, failover): wait and try again; rows stay where they are.
         this.logger.warn(`mail sender: ${describeFailure(error)}; retrying`);
       }
-      if (handled === 0 && this.running) {
+      // Nothing to do, or the server away: rounds that would only claim the next waiting letters
+      // to fail them too wait instead, and probe the server again after the pause.
+      const serverAway = this.transportState.state === 'down' && this.lastRoundUnreachable;
+      if ((handled === 0 || serverAway) && this.running) {
         const pause = new AbortController();
         this.wake = () => pause.abort();
-        await sleep(this.settings.pollIntervalMs, undefined, { signal: pause.signal }).catch(
-          () => undefined,
-        );
+        const ms = serverAway
+          ? Math.min(UNREACHABLE_RETRY_MS, this.settings.retryBaseMs)
+          : this.settings.pollIntervalMs;
+        await sleep(ms, undefined, { signal: pause.signal }).catch(() => undefined);
       }
     }
   }
@@ -170,7 +186,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     await this.failAbandoned();
     const width = Math.min(this.settings.batchSize, this.config.mail.smtp?.poolSize ?? 1);
     const claimed = await this.claim(width);
-    await Promise.allSettled(claimed.map((row) => this.deliver(row)));
+    const outcomes = await Promise.all(claimed.map((row) => this.deliver(row)));
+    this.lastRoundUnreachable = outcomes.length > 0 && outcomes.every((k) => k === 'unreachable');
     return claimed.length;
   }
 
@@ -187,7 +204,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async claim(limit: number): Promise<Claimed[]> {
-    return (await this.dataSource.query(
+    const claimedAt = Date.now();
+    const rows = (await this.dataSource.query(
       `WITH due AS (
          SELECT id FROM outbox_message
          WHERE (state = 'pending' AND available_at <= now())
@@ -222,11 +240,12 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
        LEFT JOIN staff_user author ON author.id::text = c.payload ->> 'authorId'`,
       [limit, this.settings.leaseMs, this.config.mail.domain, this.settings.maxAttempts],
     )) as Claimed[];
+    return rows.map((row) => ({ ...row, leaseEndsAt: claimedAt + this.settings.leaseMs }));
   }
 
   // Never throws: a row whose outcome cannot be recorded (the database away) keeps its claim
   // until the lease runs out, and is sent again then.
-  private async deliver(row: Claimed): Promise<void> {
+  private async deliver(row: Claimed): Promise<Outcome['kind']> {
     let outcome: Outcome;
     try {
       outcome = await this.attempt(row);
@@ -236,11 +255,20 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     if (outcome.kind === 'retry' && row.attempts >= this.settings.maxAttempts) {
       outcome = { ...outcome, kind: 'failed' };
     }
-    try {
-      await this.record(row, outcome);
-      this.metrics.mail.inc({ result: outcome.kind });
-    } catch (error) {
-      this.logger.warn(`outbox ${row.id}: outcome not recorded (${describeFailure(error)})`);
+    // The database away (a restart, a failover): tried again while the claim is still ours —
+    // a letter the server took but we could not mark would otherwise go out twice.
+    for (;;) {
+      try {
+        await this.record(row, outcome);
+        this.metrics.mail.inc({ result: outcome.kind });
+        return outcome.kind;
+      } catch (error) {
+        if (!this.running || Date.now() + RECORD_RETRY_MS + LEASE_MARGIN_MS > row.leaseEndsAt) {
+          this.logger.warn(`outbox ${row.id}: outcome not recorded (${describeFailure(error)})`);
+          return outcome.kind;
+        }
+        await sleep(RECORD_RETRY_MS);
+      }
     }
   }
 
@@ -467,6 +495,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       );
     } else if (outcome.kind === 'sent') {
       this.logger.log(`outbox ${row.id} (${row.event_type}) sent as ${row.message_id}`);
+    } else if (outcome.kind === 'unreachable') {
+      // Said once per outage (noteTransport), not once per waiting letter.
+      this.logger.debug(`outbox ${row.id}: waits for the mail server (${outcome.error})`);
     } else {
       this.logger.warn(
         `outbox ${row.id} (${row.event_type}, attempt ${row.attempts}): ${outcome.kind} — ${outcome.error}`,
