@@ -2,7 +2,7 @@
 // percentiles and output tidying.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -174,14 +174,16 @@ export function postgresCpuMsSince(before) {
   return ms;
 }
 
-// The built app as its own process (stdout dropped, stderr kept for the error), resolved once
+// The built app as its own process (stdout dropped, or appended to `logFile`; stderr kept for the error), resolved once
 // /health/ready answers 200 (60 s at most). stop() sends SIGTERM and waits for the exit.
-export async function startApp(env, { cwd, nodeArgs = [] } = {}) {
+export async function startApp(env, { cwd, nodeArgs = [], logFile } = {}) {
+  const log = logFile ? openSync(logFile, 'a') : 'ignore';
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     cwd,
     env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', log, 'pipe'],
   });
+  if (logFile) closeSync(log);
   let errors = '';
   child.stderr.on('data', (d) => (errors += d));
   const base = `http://${env.HOST}:${env.PORT}`;
