@@ -9,6 +9,8 @@ import { EMBEDDED_DATABASE_NAME } from '../server.js';
 export interface DatabaseContext {
   config: AppConfig;
   dataSource: DataSource;
+  // The database's URL (secret: it may hold a password).
+  url: string;
   // The server's URL with another database name, for scratch databases.
   urlFor(database: string): string;
 }
@@ -29,6 +31,7 @@ export async function withDatabase<T>(fn: (context: DatabaseContext) => Promise<
       return await fn({
         config,
         dataSource,
+        url,
         urlFor: (database) => {
           const parsed = new URL(url);
           parsed.pathname = `/${database}`;

@@ -211,6 +211,10 @@ const CONNECTION_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)|is not currently accepting connections/;
 
 function databaseUnavailable(exception: unknown): boolean {
+  // TypeORM releases a transaction's connection when the server drops it; the transaction's
+  // next statement (or its COMMIT) then meets this.
+  if (exception instanceof Error && exception.name === 'QueryRunnerAlreadyReleasedError')
+    return true;
   const error = (exception instanceof QueryFailedError ? exception.driverError : exception) as {
     code?: unknown;
     message?: unknown;

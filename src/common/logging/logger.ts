@@ -88,6 +88,8 @@ export function createHttpLogger(root: Logger): HttpLogger {
       return id;
     },
     customLogLevel(_req, res, error) {
+      // 503: a dependency away (the database restarting), said once by whoever answered it.
+      if (res.statusCode === 503) return 'warn';
       if (error || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
       return 'info';
