@@ -156,7 +156,7 @@ describe('identity confirmation', () => {
       [verification.id],
     );
     expect(JSON.stringify(stored.documents)).not.toContain('123456');
-    expect(JSON.stringify(stored.documents)).toMatch(/"numberSealed":"v1\./);
+    expect(JSON.stringify(stored.documents)).toMatch(/"numberSealed":"v2\.[0-9a-f]{8}\./);
     const listed = await caseworker.agent.get(`/api/inquiries/${inquiryId}/verifications`);
     expect(JSON.stringify(listed.body)).not.toContain('numberSealed');
 

@@ -177,7 +177,7 @@ describe('travel through Poland', () => {
     const [stored] = await sql<{ sealed: string }>(
       `SELECT document_number_sealed AS sealed FROM traveller WHERE full_name = 'Петрова Ольга Ивановна' LIMIT 1`,
     );
-    expect(stored.sealed).toMatch(/^v1\./);
+    expect(stored.sealed).toMatch(/^v2\.[0-9a-f]{8}\./);
 
     const blocked = await transition(id, 'in_transit');
     expect(blocked.status).toBe(422);

@@ -46,6 +46,8 @@ export abstract class AppConfig {
   abstract readonly security: {
     // Absent only with the embedded database, until main.ts supplies the generated one.
     readonly dataEncryptionKey: Buffer | undefined;
+    // Open only (a rotation in progress).
+    readonly oldDataEncryptionKeys: readonly Buffer[];
   };
   abstract readonly audit: { readonly checkpointIntervalMs: number };
   // Absent: GET /metrics answers 503.
@@ -219,6 +221,11 @@ function toAppConfig(env: Environment): AppConfig {
       dataEncryptionKey: env.DATA_ENCRYPTION_KEY
         ? Buffer.from(env.DATA_ENCRYPTION_KEY, 'base64')
         : undefined,
+      oldDataEncryptionKeys: (env.DATA_ENCRYPTION_OLD_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+        .map((k) => Buffer.from(k, 'base64')),
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
     metrics: { token: env.METRICS_TOKEN },

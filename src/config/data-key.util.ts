@@ -17,5 +17,5 @@ export async function withDataKey(config: AppConfig): Promise<AppConfig> {
   }
   const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
-  return { ...config, security: { dataEncryptionKey: key } };
+  return { ...config, security: { ...config.security, dataEncryptionKey: key } };
 }

@@ -23,6 +23,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'ADMIN_PASSWORD',
   'DATA_ENCRYPTION_KEY',
+  'DATA_ENCRYPTION_OLD_KEYS',
   'SMTP_PASSWORD',
   'INTAKE_WEBHOOK_SECRET',
   'IMAP_PASSWORD',
@@ -148,6 +149,16 @@ export class Environment {
   })
   @Transform(trim)
   DATA_ENCRYPTION_KEY?: string;
+
+  // Keys used before DATA_ENCRYPTION_KEY, comma-separated: they only open what was sealed under
+  // them, until `npm run keys:rotate` has sealed it again under the current key (README, "Key
+  // rotation").
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=(\s*,\s*[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'must be comma-separated 32-byte keys in base64',
+  })
+  @Transform(trim)
+  DATA_ENCRYPTION_OLD_KEYS?: string;
 
   @IsInt()
   @Min(1)

@@ -26,12 +26,16 @@ export interface TestAppOptions {
   logDestination?: DestinationStream;
   // Extra controllers mounted only in the test (e.g. routes that fail on purpose).
   controllers?: Type[];
+  // Another app's database, for two apps on one database (a replica with other settings); it is
+  // left for its owner to drop.
+  database?: TestDatabase;
 }
 
 // Boots the real application — the same module and HTTP pipeline as `npm start` — on a fresh
 // database of its own.
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
+  const dropDatabase = () => (options.database ? Promise.resolve() : database.drop());
   const firstAdmin = {
     email: 'first-admin@staff.test',
     password: `first-${randomBytes(12).toString('base64url')}`,
@@ -64,7 +68,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     await app.init();
   } catch (error) {
     await app.close().catch(() => undefined);
-    await database.drop();
+    await dropDatabase();
     throw error;
   }
   return {
@@ -75,7 +79,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     database,
     async close() {
       await app.close();
-      await database.drop();
+      await dropDatabase();
     },
   };
 }

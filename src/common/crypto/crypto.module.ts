@@ -11,7 +11,7 @@ import { SecretBox } from './secret-box.js';
       useFactory: (config: AppConfig) => {
         const key = config.security.dataEncryptionKey;
         if (!key) throw new Error('DATA_ENCRYPTION_KEY is not set');
-        return new SecretBox(key);
+        return new SecretBox(key, config.security.oldDataEncryptionKeys);
       },
     },
   ],
