@@ -712,8 +712,11 @@ describe('GET /api/audit and /api/audit/verify', () => {
 });
 
 describe('the checkpoint schedule', () => {
-  it('writes checkpoints every AUDIT_CHECKPOINT_INTERVAL_MS', async () => {
-    const sut = await createTestApp({ env: { AUDIT_CHECKPOINT_INTERVAL_MS: '100' } });
+  it('writes checkpoints every AUDIT_CHECKPOINT_INTERVAL_MS, in a process that runs the jobs', async () => {
+    // The test default is an API process (ROLE=api), which leaves checkpoints to the workers.
+    const sut = await createTestApp({
+      env: { AUDIT_CHECKPOINT_INTERVAL_MS: '100', ROLE: 'worker' },
+    });
     try {
       await sut.app.get(AuditService).append(makeInput());
       const dataSource = sut.app.get(DataSource);
