@@ -21,6 +21,7 @@ import { Handover1795964565970 } from './1795964565970-Handover.js';
 import { StatusLinks1795964894470 } from './1795964894470-StatusLinks.js';
 import { CrossingOverdueNotice1795965113897 } from './1795965113897-CrossingOverdueNotice.js';
 import { ReportTallies1795966000000 } from './1795966000000-ReportTallies.js';
+import { Pseudonymisation1795982386609 } from './1795982386609-Pseudonymisation.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -47,4 +48,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   StatusLinks1795964894470,
   CrossingOverdueNotice1795965113897,
   ReportTallies1795966000000,
+  Pseudonymisation1795982386609,
 ];

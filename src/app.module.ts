@@ -14,6 +14,7 @@ import { InquiriesModule } from './inquiries/inquiries.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { MailDeliveryModule } from './mail/mail-delivery.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { RegistryModule } from './registry/registry.module.js';
@@ -61,6 +62,7 @@ export class AppModule {
         HandoverModule,
         StatusModule,
         ReportsModule,
+        PrivacyModule,
       ],
     };
   }

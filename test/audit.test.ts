@@ -5,6 +5,7 @@ import pg from 'pg';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
+import { caseKeys, revealDiff } from '../src/audit/audit-case-keys.js';
 import { verifyAuditChain } from '../src/audit/audit-chain.verifier.js';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { eventHash } from '../src/audit/audit-hash.util.js';
@@ -163,9 +164,21 @@ describe('appending', () => {
     expect(stored).toEqual(event);
     expect(eventHash(stored)).toBe(stored.hash);
     expect(stored.stream).toBe(`inquiry:${inquiryId}`);
+    // A case's event: its values sealed under the case's key, readable while the key exists.
     expect(stored.diff).toEqual({
+      note: { sealed: expect.any(String) },
+      passwordHash: { sealed: expect.any(String) },
+    });
+    expect(JSON.stringify(stored.diff)).not.toContain('Звонила');
+    const keys = await caseKeys(log.dataSource.manager, [inquiryId]);
+    expect(revealDiff(stored.diff, keys.get(inquiryId))).toEqual({
       note: { from: 'Звонила мать', to: 'Звонила мать 😀' },
       passwordHash: { from: '[masked]', to: '[masked]' },
+    });
+    // Without it (erased), the values are gone and the event still verifies.
+    expect(revealDiff(stored.diff, undefined)).toEqual({
+      note: { erased: true },
+      passwordHash: { erased: true },
     });
   });
 

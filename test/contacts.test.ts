@@ -1,3 +1,4 @@
+import { caseKeys, revealDiff } from '../src/audit/audit-case-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -326,10 +327,14 @@ describe('calls and callbacks', () => {
         completedBy: supervisor.user.id,
       });
       expect([cancelTwice.status, cancelTwice.body.state]).toEqual([409, 'cancelled']);
-      const [cancelEvent] = await sql<{ stream: string; diff: object }>(
+      const [stored] = await sql<{ stream: string; diff: Record<string, unknown> }>(
         `SELECT stream, diff FROM audit_event WHERE action = 'callback.cancel' AND entity_id = $1`,
         [toCancel.id],
       );
+      // The reason is sealed under the case's key in the stored event, and read with it.
+      expect(JSON.stringify(stored.diff)).not.toContain('Family asked');
+      const key = (await caseKeys(sut.app.get(DataSource).manager, [id])).get(id);
+      const cancelEvent = { ...stored, diff: revealDiff(stored.diff, key) };
       expect(cancelEvent).toEqual({
         stream: `inquiry:${id}`,
         diff: {

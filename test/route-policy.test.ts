@@ -105,6 +105,8 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'POST callbacks/:id/complete': ['intake', 'caseworker', 'supervisor'],
   'POST callbacks/:id/miss': ['intake', 'caseworker', 'supervisor'],
   'POST callbacks/:id/cancel': ['intake', 'caseworker', 'supervisor'],
+  'GET inquirers/:id/export': ['supervisor'],
+  'POST inquirers/:id/erasure': ['supervisor'],
 };
 
 function summary(policy: AccessPolicy | undefined) {

@@ -39,6 +39,7 @@
 // statement: behind PgBouncer in transaction mode, use PgBouncer 1.21+ with
 // max_prepared_statements set.
 
+import { caseKey, caseKeys, revealDiff, sealDiff } from './audit-case-keys.js';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
@@ -128,7 +129,9 @@ export class AuditService {
       entityType: optionalText(input.entityType),
       entityId: optionalText(input.entityId),
       inquiryId: input.inquiryId ?? null,
-      diff: diffOf(input.before, input.after),
+      diff: input.inquiryId
+        ? sealDiff(diffOf(input.before, input.after), await caseKey(manager, input.inquiryId))
+        : diffOf(input.before, input.after),
       requestId: optionalText(input.actor.requestId),
       ip: optionalText(input.actor.ip),
     });
@@ -193,6 +196,13 @@ export class AuditService {
       .offset((filter.page - 1) * filter.pageSize)
       .limit(filter.pageSize)
       .getManyAndCount();
+    const keys = await caseKeys(
+      this.dataSource.manager,
+      items.flatMap((e) => (e.inquiryId ? [e.inquiryId] : [])),
+    );
+    for (const event of items) {
+      if (event.inquiryId) event.diff = revealDiff(event.diff, keys.get(event.inquiryId));
+    }
     return { items, total, page: filter.page, pageSize: filter.pageSize };
   }
 

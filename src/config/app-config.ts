@@ -52,6 +52,12 @@ export abstract class AppConfig {
   abstract readonly audit: { readonly checkpointIntervalMs: number };
   // Absent: GET /metrics answers 503.
   abstract readonly metrics: { readonly token?: string };
+  abstract readonly retention: {
+    readonly mode: Environment['RETENTION_MODE'];
+    // Days per final status; a status absent is kept.
+    readonly days: ReadonlyMap<string, number>;
+    readonly intervalMs: number;
+  };
   abstract readonly reports: {
     // A verification waiting this long for its second signature counts against service levels.
     readonly verificationWaitDays: number;
@@ -230,6 +236,16 @@ function toAppConfig(env: Environment): AppConfig {
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
     metrics: { token: env.METRICS_TOKEN },
     reports: { verificationWaitDays: env.REPORTS_VERIFICATION_WAIT_DAYS },
+    retention: {
+      mode: env.RETENTION_MODE,
+      days: new Map(
+        env.RETENTION_DAYS.split(',')
+          .map((pair) => pair.trim().split('='))
+          .filter(([, days]) => days !== 'never')
+          .map(([status, days]) => [status, Number(days)]),
+      ),
+      intervalMs: env.RETENTION_INTERVAL_MINUTES * 60_000,
+    },
     status: {
       publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
       linkTtlDays: env.STATUS_LINK_TTL_DAYS,

@@ -36,6 +36,23 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
+// A case's final statuses: retention runs from when it entered one.
+export const TERMINAL_STATES = [
+  'handed_over',
+  'closed_not_found',
+  'closed_withdrawn',
+  'closed_rejected',
+  'closed_declined_by_prisoner',
+  'closed_duplicate',
+] as const;
+export const RETENTION_MODES = ['off', 'dry-run', 'on'] as const;
+const RETENTION_POLICY = new RegExp(
+  `^(${TERMINAL_STATES.join('|')})=(\\d{1,5}|never)(\\s*,\\s*(${TERMINAL_STATES.join('|')})=(\\d{1,5}|never))*$`,
+);
+const DEFAULT_RETENTION =
+  'handed_over=730,closed_not_found=365,closed_withdrawn=365,closed_rejected=365,' +
+  'closed_declined_by_prisoner=365,closed_duplicate=90';
+
 export const SMTP_TLS_MODES = ['starttls', 'tls', 'none'] as const;
 export const IMAP_TLS_MODES = ['tls', 'starttls', 'none'] as const;
 
@@ -359,6 +376,26 @@ export class Environment {
   @Max(90)
   @Transform(toInt)
   REPORTS_VERIFICATION_WAIT_DAYS = 3;
+
+  // --- Retention. How long after a case ended (its final status) its personal data is kept,
+  // per final status: `status=days` pairs, or `status=never`. A status not listed is kept.
+  @Matches(RETENTION_POLICY, {
+    message: `must be comma-separated status=days or status=never pairs, statuses among ${TERMINAL_STATES.join(', ')}`,
+  })
+  @Transform(trim)
+  RETENTION_DAYS = DEFAULT_RETENTION;
+
+  // off: nothing runs; dry-run: the job logs what it would remove (case references and counts,
+  // never a value); on: it removes it. Runs where the role runs jobs.
+  @IsIn(RETENTION_MODES)
+  @Transform(trim)
+  RETENTION_MODE: (typeof RETENTION_MODES)[number] = 'dry-run';
+
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  @Transform(toInt)
+  RETENTION_INTERVAL_MINUTES = 60;
 
   // --- Travel.
   @IsInt()

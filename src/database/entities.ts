@@ -1,5 +1,6 @@
 import { AuditCheckpoint } from '../audit/audit-checkpoint.entity.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
+import { AuditCaseKey } from '../audit/audit-case-key.entity.js';
 import { AuditStream } from '../audit/audit-stream.entity.js';
 import { RecoveryCode } from '../auth/recovery-code.entity.js';
 import { StaffSession } from '../auth/staff-session.entity.js';
@@ -35,6 +36,7 @@ export const entities: (new () => object)[] = [
   RecoveryCode,
   AuditEvent,
   AuditStream,
+  AuditCaseKey,
   AuditCheckpoint,
   IdempotencyKey,
   Inquirer,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { caseKeys, revealDiff } from '../audit/audit-case-keys.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
@@ -246,6 +247,7 @@ export class InquiriesService {
        ORDER BY occurred_at DESC LIMIT 500`,
       [id],
     )) as { occurred_at: Date; action: string; actor: string; diff: Record<string, unknown> }[];
+    const key = (await caseKeys(manager, [id])).get(id);
     const entries: TimelineEntry[] = [
       ...history.map((h) => ({
         at: h.enteredAt,
@@ -259,7 +261,7 @@ export class InquiriesService {
         kind: 'audit' as const,
         action: e.action,
         actor: e.actor,
-        detail: e.diff,
+        detail: revealDiff(e.diff, key),
       })),
     ];
     return entries.sort((a, b) => b.at.getTime() - a.at.getTime());

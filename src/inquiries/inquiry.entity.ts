@@ -78,4 +78,9 @@ export class Inquiry {
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;
+
+  // When its personal data was removed (retention or a family's request for erasure); the case
+  // remains for the reports and the audit trail.
+  @Column({ type: 'timestamptz', nullable: true })
+  pseudonymisedAt!: Date | null;
 }

@@ -20,6 +20,15 @@ const DISCLOSED_STAGES: Record<string, FamilyStage> = {
   handed_over: 'handed_over',
 };
 
+// What a family may be told of a case's status: closed, received, in progress — and the stage
+// past detention confirmed only when the disclosure guard allows it. The status page and the
+// subject access export both say no more than this.
+export function familyStage(status: string, disclosed: boolean): FamilyStage {
+  if (status.startsWith('closed_')) return 'closed';
+  if (status === 'received') return 'received';
+  return (disclosed && DISCLOSED_STAGES[status]) || 'in_progress';
+}
+
 // Links to the families' status page: issued (256 random bits, given once, stored as SHA-256),
 // expiring, revocable, replaced by a new one; and what the page may show at the case's stage.
 @Injectable()
@@ -140,10 +149,10 @@ export class StatusLinksService {
       })
     ).ok;
     const base = { reference: c.reference, language };
-    if (c.status.startsWith('closed_')) return { ...base, stage: 'closed' };
-    if (c.status === 'received') return { ...base, stage: 'received' };
-    const stage = disclosed ? DISCLOSED_STAGES[c.status] : undefined;
-    if (!stage) return { ...base, stage: 'in_progress' };
+    const stage = familyStage(c.status, disclosed);
+    if (stage === 'closed' || stage === 'received' || stage === 'in_progress') {
+      return { ...base, stage };
+    }
     const view: StatusView = { ...base, stage, soughtPersonName: c.sought ?? undefined };
     const zone = this.config.mail.timeZone;
     const format = (d: Date) =>

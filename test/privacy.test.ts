@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { DataSource } from 'typeorm';
+import yauzl from 'yauzl';
+import { AuditService } from '../src/audit/audit.service.js';
+import { RetentionService } from '../src/privacy/retention.service.js';
+import { createInquiry, inquiryBody } from './support/inquiries.js';
+import { signedInStaff, type SignedIn } from './support/staff.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+// Retention, subject access and erasure, against the real database: what goes, what stays (the
+// reports' figures, the audit chains), what the dry run says, what a family's copy holds.
+const NAME = 'Сидоренко Галина Петровна';
+const PHONE = '+380 67 123 45 67';
+const EMAIL = 'galina.sydorenko@mail.test';
+
+function runCli(args: string[], env: Record<string, string>) {
+  const file = 'dist/src/cli/retention.js';
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [file, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const files = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+describe('retention, subject access and erasure', () => {
+  let sut: TestApp;
+  let caseworker: SignedIn;
+  let supervisor: SignedIn;
+  const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
+    sut.app.get(DataSource).query(text, params) as Promise<T[]>;
+  const post = (who: SignedIn, url: string, body: object) =>
+    who.agent.post(url).set('X-CSRF-Token', who.csrf).send(body);
+
+  // A family's case with personal data everywhere: the record, the man sought, a call with notes,
+  // a callback, an email with an attachment, closed as withdrawn `daysAgo` days ago.
+  async function endedCase(daysAgo: number, family = inquiryBody().inquirer) {
+    const { id, version } = await createInquiry(caseworker, {
+      inquirer: { ...family, fullName: NAME, phones: [PHONE], emails: [EMAIL] },
+    });
+    expect(
+      (
+        await post(caseworker, `/api/inquiries/${id}/calls`, {
+          direction: 'inbound',
+          occurredAt: new Date().toISOString(),
+          durationSeconds: 120,
+          outcome: 'answered',
+          notes: 'Галина плакала, сын служил в Курске',
+        })
+      ).status,
+    ).toBe(201);
+    const raw = Buffer.from(
+      [
+        `From: ${EMAIL}`,
+        'Subject: =?UTF-8?B?0J/RgNC+INGB0YvQvdCw?=',
+        'Message-ID: <photo-' + id + '@mail.test>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Фото сына',
+        '--b',
+        'Content-Type: image/jpeg',
+        'Content-Disposition: attachment; filename="son.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('\xff\xd8\xff\xe0 not really a jpeg', 'latin1').toString('base64'),
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    await sql(
+      `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, inquiry_id, from_address,
+         subject, text_body, processed_at)
+       VALUES ('webhook', $1, md5($2::text), $3, 'attached', $2::uuid, $4, 'Про сына', 'Фото сына', now())`,
+      [raw, id, raw.length, EMAIL],
+    );
+    const closed = await post(caseworker, `/api/inquiries/${id}/transitions`, {
+      to: 'closed_withdrawn',
+      version,
+      reason: `Галина сказала по телефону ${PHONE}, что сын нашёлся`,
+    });
+    expect(closed.status).toBe(200);
+    await sql(
+      `UPDATE inquiry_status_history SET entered_at = now() - $2 * interval '1 day'
+       WHERE inquiry_id = $1 AND left_at IS NULL`,
+      [id, daysAgo],
+    );
+    const [{ inquirer_id: inquirerId }] = await sql<{ inquirer_id: string }>(
+      `SELECT inquirer_id FROM inquiry WHERE id = $1`,
+      [id],
+    );
+    return { id, inquirerId };
+  }
+
+  const personalDataOf = (id: string) =>
+    sql(
+      `SELECT r.full_name, r.phones, r.emails, p.surname, c.notes AS call_notes,
+         h.reason AS closing_reason, e.from_address, octet_length(e.raw) AS raw_bytes
+       FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
+       JOIN sought_person p ON p.inquiry_id = i.id
+       JOIN call c ON c.inquiry_id = i.id
+       JOIN inquiry_status_history h ON h.inquiry_id = i.id AND h.left_at IS NULL
+       JOIN inbound_email e ON e.inquiry_id = i.id
+       WHERE i.id = $1`,
+      [id],
+    );
+
+  beforeAll(async () => {
+    sut = await createTestApp({
+      env: {
+        TOTP_REQUIRED_ROLES: 'none',
+        RETENTION_DAYS: 'closed_withdrawn=30,handed_over=never',
+        RETENTION_MODE: 'off',
+      },
+    });
+    caseworker = await signedInStaff(sut, { roles: ['caseworker'] });
+    supervisor = await signedInStaff(sut, { roles: ['supervisor'] });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('pseudonymises ended cases past their period — a dry run first — keeping the reports and the audit chains whole', async () => {
+    const due = await endedCase(40);
+    const recent = await endedCase(10);
+    const statusReport = async () =>
+      (await supervisor.agent.get('/api/reports/status')).body as unknown;
+    const reportBefore = await statusReport();
+    const before = await personalDataOf(due.id);
+    expect(before[0]).toMatchObject({ full_name: NAME, from_address: EMAIL });
+
+    // The dry run: the CLI lists the case that is due, by reference, and changes nothing.
+    const env = {
+      DATABASE_URL: sut.database.url,
+      DATA_ENCRYPTION_KEY: sut.config.security.dataEncryptionKey!.toString('base64'),
+      RETENTION_DAYS: 'closed_withdrawn=30',
+    };
+    const dry = await runCli(['--dry-run'], env);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    const [{ reference: dueRef }] = await sql<{ reference: string }>(
+      `SELECT reference FROM inquiry WHERE id = $1`,
+      [due.id],
+    );
+    const [{ reference: recentRef }] = await sql<{ reference: string }>(
+      `SELECT reference FROM inquiry WHERE id = $1`,
+      [recent.id],
+    );
+    expect(dry.stdout).toMatch(
+      new RegExp(
+        `${dueRef}  closed_withdrawn since \\d{4}-\\d\\d-\\d\\d \\(30 days\\): inquirer 1, sought_person 1, call 1`,
+      ),
+    );
+    expect(dry.stdout).toContain('1 case(s) would be pseudonymised (dry run: nothing changed)');
+    expect(dry.stdout).not.toContain(recentRef);
+    for (const value of [NAME, 'Сидоренко', PHONE, EMAIL, 'Курске']) {
+      expect(dry.stdout).not.toContain(value);
+    }
+    expect(await personalDataOf(due.id)).toEqual(before);
+
+    // The run.
+    const run = await sut.app.get(RetentionService).runOnce({ dryRun: false });
+    expect(run.cases.map((c) => c.id)).toEqual([due.id]);
+    const [after] = await personalDataOf(due.id);
+    expect(after).toEqual({
+      full_name: '-',
+      phones: [],
+      emails: [],
+      surname: '-',
+      call_notes: null,
+      closing_reason: null,
+      from_address: null,
+      raw_bytes: 0,
+    });
+    expect((await personalDataOf(recent.id))[0]).toMatchObject({ full_name: NAME });
+    // Again: nothing left to do.
+    expect((await sut.app.get(RetentionService).runOnce({ dryRun: false })).cases).toEqual([]);
+
+    // The reports count the same; the chains verify; the case's trail keeps what happened and
+    // loses to whom; the record of the removal holds counts, never a value.
+    expect(await statusReport()).toEqual(reportBefore);
+    expect(await sut.app.get(AuditService).verify()).toMatchObject({ intact: true });
+    const trail = await supervisor.agent.get(`/api/audit?inquiryId=${due.id}&pageSize=100`);
+    expect(trail.status).toBe(200);
+    const text = JSON.stringify(trail.body);
+    for (const value of [NAME, PHONE, EMAIL, 'Курске', 'нашёлся'])
+      expect(text).not.toContain(value);
+    expect(text).toContain('"erased":true');
+    const stored = await sql<{ diff: object }>(
+      `SELECT diff FROM audit_event WHERE inquiry_id = $1 AND action = 'inquiry.pseudonymise'`,
+      [due.id],
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0].diff).toMatchObject({
+      status: { to: 'closed_withdrawn' },
+      days: { to: 30 },
+      removed: { to: expect.objectContaining({ inquirer: 1, call: 1, inbound_email: 1 }) },
+    });
+    // The case stays, for the reports and the trail.
+    const detail = await supervisor.agent.get(`/api/inquiries/${due.id}`);
+    expect(detail.status).toBe(200);
+    expect(JSON.stringify(detail.body)).not.toContain(NAME);
+  });
+
+  it('gives a supervisor the family’s data as a zip, audited', async () => {
+    const { id, inquirerId } = await endedCase(1);
+    const res = await supervisor.agent
+      .get(`/api/inquirers/${inquirerId}/export`)
+      .buffer(true)
+      .parse((response, callback) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('end', () => callback(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    const files = await unzip(res.body as Buffer);
+    const subject = JSON.parse(files.get('subject.json')!.toString('utf8')) as {
+      inquirer: { fullName: string; phones: string[] };
+      inquiries: {
+        reference: string;
+        stage: string;
+        calls: { notes: string }[];
+        emailsReceived: { file: string; attachments: string[] }[];
+      }[];
+    };
+    expect(subject.inquirer).toMatchObject({ fullName: NAME, phones: ['+380671234567'] });
+    expect(subject.inquiries).toHaveLength(1);
+    const [only] = subject.inquiries;
+    // The stage a family may be told, not the internal status.
+    expect(only.stage).toBe('closed');
+    expect(JSON.stringify(subject)).not.toContain('closed_withdrawn');
+    expect(only.calls[0].notes).toContain('Курске');
+    const [email] = only.emailsReceived;
+    expect(files.get(email.file)!.toString('latin1')).toContain(
+      `Message-ID: <photo-${id}@mail.test>`,
+    );
+    expect(email.attachments).toHaveLength(1);
+    expect(files.get(email.attachments[0])!.toString('latin1')).toContain('not really a jpeg');
+    const [event] = await sql<{ actor: string }>(
+      `SELECT actor FROM audit_event WHERE action = 'inquirer.export' AND entity_id = $1`,
+      [inquirerId],
+    );
+    expect(event.actor).toBe(supervisor.user.id);
+    expect((await caseworker.agent.get(`/api/inquirers/${inquirerId}/export`)).status).toBe(403);
+  });
+
+  it('erases a family on request once every case has ended, not before', async () => {
+    const { id, version } = await createInquiry(caseworker, {
+      inquirer: { ...inquiryBody().inquirer, fullName: NAME, emails: ['erase.me@mail.test'] },
+    });
+    const [{ inquirer_id: inquirerId, reference }] = await sql<{
+      inquirer_id: string;
+      reference: string;
+    }>(`SELECT inquirer_id, reference FROM inquiry WHERE id = $1`, [id]);
+    const reason = 'Requested by email of 3 May; identity confirmed by a call';
+
+    const refused = await post(supervisor, `/api/inquirers/${inquirerId}/erasure`, { reason });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'erasure_not_allowed', openCases: [reference] });
+    const short = await post(supervisor, `/api/inquirers/${inquirerId}/erasure`, { reason: 'x' });
+    expect([short.status, short.body.errors?.[0]?.field]).toEqual([400, 'reason']);
+
+    expect(
+      (
+        await post(caseworker, `/api/inquiries/${id}/transitions`, {
+          to: 'closed_withdrawn',
+          version,
+          reason: 'The family asked us to stop',
+        })
+      ).status,
+    ).toBe(200);
+    const erased = await post(supervisor, `/api/inquirers/${inquirerId}/erasure`, { reason });
+    expect(erased.status).toBe(200);
+    expect(erased.body.cases).toEqual([expect.objectContaining({ id, reference })]);
+    const [record] = await sql(`SELECT full_name, emails FROM inquirer WHERE id = $1`, [
+      inquirerId,
+    ]);
+    expect(record).toEqual({ full_name: '-', emails: [] });
+    const events = await sql<{ action: string; actor: string }>(
+      `SELECT action, actor FROM audit_event
+       WHERE (entity_type = 'inquirer' AND entity_id = $1) OR (inquiry_id = $2 AND action = 'inquiry.erase')
+       ORDER BY occurred_at`,
+      [inquirerId, id],
+    );
+    expect(events.map((e) => [e.action, e.actor])).toEqual([
+      ['inquiry.erase', supervisor.user.id],
+      ['inquirer.erase', supervisor.user.id],
+    ]);
+    const http = request(sut.app.getHttpServer() as App);
+    expect((await http.post(`/api/inquirers/${inquirerId}/erasure`).send({ reason })).status).toBe(
+      401,
+    );
+  });
+});
