@@ -9,7 +9,7 @@ import { AuditService } from '../src/audit/audit.service.js';
 import { RetentionService } from '../src/privacy/retention.service.js';
 import { createInquiry, inquiryBody } from './support/inquiries.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, LogCapture, type TestApp } from './support/test-app.js';
 
 // Retention, subject access and erasure, against the real database: what goes, what stays (the
 // reports' figures, the audit chains), what the dry run says, what a family's copy holds.
@@ -56,6 +56,8 @@ function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
 
 describe('retention, subject access and erasure', () => {
   let sut: TestApp;
+  // Both apps of a test write here (Nest's logger is one per process: the first app's).
+  const logs = new LogCapture();
   let caseworker: SignedIn;
   let supervisor: SignedIn;
   const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
@@ -141,6 +143,7 @@ describe('retention, subject access and erasure', () => {
 
   beforeAll(async () => {
     sut = await createTestApp({
+      logDestination: logs,
       env: {
         TOTP_REQUIRED_ROLES: 'none',
         RETENTION_DAYS: 'closed_withdrawn=30,handed_over=never',
@@ -235,6 +238,40 @@ describe('retention, subject access and erasure', () => {
     const detail = await supervisor.agent.get(`/api/inquiries/${due.id}`);
     expect(detail.status).toBe(200);
     expect(JSON.stringify(detail.body)).not.toContain(NAME);
+  });
+
+  it('runs on schedule where the role runs jobs; in dry-run mode it only logs, by reference', async () => {
+    const due = await endedCase(45);
+    const [{ reference }] = await sql<{ reference: string }>(
+      `SELECT reference FROM inquiry WHERE id = $1`,
+      [due.id],
+    );
+    const worker = await createTestApp({
+      database: sut.database,
+      logDestination: logs,
+      env: {
+        ROLE: 'worker',
+        RETENTION_DAYS: 'closed_withdrawn=30',
+        RETENTION_MODE: 'dry-run',
+      },
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!logs.text().includes(reference) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await worker.close();
+    }
+    const line = logs.lines.find((l) => String(l.msg).includes(reference));
+    expect(line?.msg).toMatch(
+      new RegExp(`^would pseudonymise ${reference} \\(closed_withdrawn since`),
+    );
+    for (const value of [NAME, PHONE, EMAIL]) expect(logs.text()).not.toContain(value);
+    expect((await personalDataOf(due.id))[0]).toMatchObject({
+      full_name: NAME,
+      from_address: EMAIL,
+    });
   });
 
   it('gives a supervisor the family’s data as a zip, audited', async () => {
