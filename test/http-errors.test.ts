@@ -103,6 +103,21 @@ describe('errors are RFC 9457 problem documents', () => {
     ]);
   });
 
+  it('refuses a NUL character anywhere in a body as a 400 naming the field (PostgreSQL text cannot hold it)', async () => {
+    const res = await request(http)
+      .post('/api/probe/validate')
+      .send({ name: 'Ольга', priority: 2, language: 'ru', contact: { email: 'o@x.ru\u0000' } });
+
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      {
+        field: 'contact.email',
+        rule: 'noNulCharacter',
+        message: 'contact.email must not contain NUL characters',
+      },
+    ]);
+  });
+
   it('accepts a valid body', async () => {
     const res = await request(http)
       .post('/api/probe/validate')
