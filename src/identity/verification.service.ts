@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { lastFour } from '../common/text/last-four.js';
 import { confirmedPrisoner, fourEyes, lockInquiry } from './identity-records.util.js';
 import {
   InquirerVerification,
@@ -78,7 +79,7 @@ export class VerificationService {
           documents: input.documents.map((d) => ({
             kind: d.kind,
             numberSealed: this.box.seal(d.number),
-            numberLast4: d.number.replace(/\s+/g, '').slice(-4),
+            numberLast4: lastFour(d.number),
             numberDigest: this.box.digest(documentNumberKey(d.number)),
           })),
           relationshipEvidence: input.relationshipEvidence,

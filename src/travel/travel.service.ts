@@ -9,6 +9,7 @@ import {
   type FieldError,
 } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { lastFour } from '../common/text/last-four.js';
 import { AppConfig } from '../config/app-config.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
 import { DISCLOSES_DETENTION } from '../inquiries/state-machine/inquiry-state-machine.js';
@@ -166,7 +167,7 @@ export class TravelService {
             relationship: t.isInquirer ? null : (t.relationship ?? null),
             documentKind: t.documentKind,
             documentNumberSealed: this.box.seal(t.documentNumber),
-            documentLast4: t.documentNumber.replace(/\s+/g, '').slice(-4),
+            documentLast4: lastFour(t.documentNumber),
           }),
         ),
       );
