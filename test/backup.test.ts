@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -11,6 +10,7 @@ import { systemActor } from '../src/common/request-context.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { buildDataSourceOptions } from '../src/database/data-source-options.js';
 import { runPendingMigrations } from '../src/database/migrations.util.js';
+import { runCli } from './support/cli.js';
 import { findProgram } from './support/system-programs.js';
 import { withClient, withDatabase } from './support/test-database.js';
 
@@ -19,7 +19,6 @@ import { withClient, withDatabase } from './support/test-database.js';
 // version or newer, so this suite runs against a Debian PostgreSQL server on 127.0.0.1:5432
 // (trust auth) with its own client tools — not the embedded server the other suites use (18,
 // newer than Debian 12's clients).
-const CLI = 'dist/src/cli/backup.js';
 const LOCAL =
   process.env.HOMECOMING_BACKUP_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const debianMajors = (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [])
@@ -33,20 +32,6 @@ const pgDump = findProgram(
   'pg_dump',
   debianMajors.map((v) => `/usr/lib/postgresql/${v}/bin/pg_dump`),
 );
-
-function runCli(file: string, args: string[], env: Record<string, string>) {
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const suite = 'backup and restore';
 if (!pgDump.path) {
@@ -101,14 +86,14 @@ if (!pgDump.path) {
       expect(events).toBeGreaterThanOrEqual(5);
 
       const file = path.join(folder, 'homecoming.dump');
-      const backup = await runCli(CLI, ['create', file], env);
+      const backup = await runCli('backup', ['create', file], env);
       expect(backup.stderr).toBe('');
       expect(backup.code).toBe(0);
       expect(backup.stdout).toContain(`backup written: ${file}`);
       expect(backup.stdout).toMatch(/sha256 [0-9a-f]{64}/);
       expect((await stat(file)).mode & 0o777).toBe(0o600);
 
-      const restore = await runCli(CLI, ['restore', file, restoredName], env);
+      const restore = await runCli('backup', ['restore', file, restoredName], env);
       expect(restore.stderr).toBe('');
       expect(restore.code).toBe(0);
       expect(restore.stdout).toContain(`audit chain intact there: ${events} events`);
@@ -127,7 +112,7 @@ if (!pgDump.path) {
       expect(restoredRest).toEqual(sourceRest);
 
       // Into a database that exists: refused.
-      const again = await runCli(CLI, ['restore', file, restoredName], env);
+      const again = await runCli('backup', ['restore', file, restoredName], env);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain(`database ${restoredName} exists`);
 
@@ -139,7 +124,7 @@ if (!pgDump.path) {
            WHERE id = (SELECT id FROM audit_event WHERE action = 'backup.test' LIMIT 1)`,
         );
       });
-      const verify = await runCli('dist/src/cli/audit.js', ['verify'], {
+      const verify = await runCli('audit', ['verify'], {
         ...env,
         DATABASE_URL: restoredUrl,
       });

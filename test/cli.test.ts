@@ -1,25 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { runCli } from './support/cli.js';
 import { createTestDatabase, withClient, type TestDatabase } from './support/test-database.js';
-
-// The operator's commands, compiled, against a real database: what `npm run migration:*` and
-// `npm run audit:*` run after building.
-function runCli(script: string, args: string[], env: Record<string, string>) {
-  const file = `dist/src/cli/${script}.js`;
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('command-line tools', () => {
   let database: TestDatabase;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { generate } from 'otplib';
 import { DataSource } from 'typeorm';
 import { SecretBox, keyIdOf } from '../src/common/crypto/secret-box.js';
 import { documentNumberKey } from '../src/identity/verification.service.js';
+import { runCli } from './support/cli.js';
 import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
 import { signIn, signedInStaff, type SignedIn } from './support/staff.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -16,21 +15,6 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const K1 = randomBytes(32);
 const K2 = randomBytes(32);
 const b64 = (k: Buffer) => k.toString('base64');
-
-function runKeys(args: string[], env: Record<string, string>) {
-  const file = 'dist/src/cli/keys.js';
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 // What the first release wrote: `v1.<iv>.<tag>.<ciphertext>`, no key id.
 function sealV1(key: Buffer, plaintext: string): string {
@@ -119,7 +103,7 @@ describe('key rotation', () => {
       DATA_ENCRYPTION_KEY: b64(K2),
       DATA_ENCRYPTION_OLD_KEYS: b64(K1),
     };
-    const before = await runKeys(['status'], env);
+    const before = await runCli('keys', ['status'], env);
     expect(before.stdout).toContain(`current key: ${keyIdOf(K2)}`);
     // Two documents, a traveller and the TOTP secret; the other traveller in the old format.
     expect(before.stdout).toContain(`${keyIdOf(K1)}: 4 secret(s)`);
@@ -134,7 +118,7 @@ describe('key rotation', () => {
         reads.push((await onNew.agent.get(`/api/inquiries/${first}/signals`)).status);
       }
     })();
-    const rotated = await runKeys(['rotate'], env);
+    const rotated = await runCli('keys', ['rotate'], env);
     reading = false;
     await reader;
     expect(rotated.stderr).toBe('');
@@ -183,7 +167,7 @@ describe('key rotation', () => {
     );
     expect(JSON.stringify(event.diff)).toContain(keyIdOf(K2));
     expect(JSON.stringify(event.diff)).not.toMatch(/1234567|7654321|4510/);
-    const after = await runKeys(['status'], { ...env, DATA_ENCRYPTION_OLD_KEYS: '' });
+    const after = await runCli('keys', ['status'], { ...env, DATA_ENCRYPTION_OLD_KEYS: '' });
     expect(after.stdout).toContain(`${keyIdOf(K2)}: 5 secret(s) (current)`);
     expect(after.stdout).not.toContain(keyIdOf(K1));
   });

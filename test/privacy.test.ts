@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
 import yauzl from 'yauzl';
 import { AuditService } from '../src/audit/audit.service.js';
 import { RetentionService } from '../src/privacy/retention.service.js';
+import { runCli } from './support/cli.js';
 import { createInquiry, inquiryBody } from './support/inquiries.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 import { createTestApp, LogCapture, type TestApp } from './support/test-app.js';
@@ -16,21 +15,6 @@ import { createTestApp, LogCapture, type TestApp } from './support/test-app.js';
 const NAME = 'Сидоренко Галина Петровна';
 const PHONE = '+380 67 123 45 67';
 const EMAIL = 'galina.sydorenko@mail.test';
-
-function runCli(args: string[], env: Record<string, string>) {
-  const file = 'dist/src/cli/retention.js';
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
@@ -173,7 +157,7 @@ describe('retention, subject access and erasure', () => {
       DATA_ENCRYPTION_KEY: sut.config.security.dataEncryptionKey!.toString('base64'),
       RETENTION_DAYS: 'closed_withdrawn=30',
     };
-    const dry = await runCli(['--dry-run'], env);
+    const dry = await runCli('retention', ['--dry-run'], env);
     expect(dry.stderr).toBe('');
     expect(dry.code).toBe(0);
     const [{ reference: dueRef }] = await sql<{ reference: string }>(

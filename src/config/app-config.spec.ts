@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ConfigValidationError, loadConfig } from './app-config.js';
-import { Environment } from './environment.js';
+import { CLOSED_STATES } from '../inquiries/state-machine/inquiry-states.js';
+import { Environment, TERMINAL_STATES } from './environment.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -152,5 +153,16 @@ describe('loadConfig', () => {
     const known = [...new Set([...Object.keys(new Environment()), 'DATABASE_URL'])].sort();
 
     expect(documented).toEqual(known);
+  });
+
+  it('reads the retention policy per final status, and knows the final statuses the state machine has', () => {
+    // config depends on no feature module, so it keeps its own list; this keeps the two equal.
+    expect([...TERMINAL_STATES].sort()).toEqual(['handed_over', ...CLOSED_STATES].sort());
+    const config = loadConfig({ RETENTION_DAYS: 'handed_over=never, closed_duplicate=30' });
+    expect([...config.retention.days]).toEqual([['closed_duplicate', 30]]);
+    expect(loadConfig({}).retention).toMatchObject({ mode: 'dry-run', intervalMs: 3_600_000 });
+    expect(problemsOf({ RETENTION_DAYS: 'received=10' })).toEqual([
+      expect.stringMatching(/^RETENTION_DAYS: must be comma-separated status=days/),
+    ]);
   });
 });

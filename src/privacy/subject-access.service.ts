@@ -7,18 +7,13 @@ import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { CLOSED_STATES } from '../inquiries/state-machine/inquiry-states.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
 import { familyStage } from '../status/status-links.service.js';
 import { Pseudonymiser, type PseudonymisedCase } from './pseudonymiser.js';
 
-const FINAL = [
-  'handed_over',
-  'closed_not_found',
-  'closed_withdrawn',
-  'closed_rejected',
-  'closed_declined_by_prisoner',
-  'closed_duplicate',
-];
+// A case's final statuses: handed over, or closed one way or another.
+const FINAL: readonly string[] = ['handed_over', ...CLOSED_STATES];
 
 export interface SubjectExport {
   filename: string;
