@@ -224,6 +224,43 @@ describe('retention, subject access and erasure', () => {
     expect(JSON.stringify(detail.body)).not.toContain(NAME);
   });
 
+  it('keeps the answers to retried creates 24 hours, and not past the case', async () => {
+    const body = inquiryBody({
+      inquirer: { ...inquiryBody().inquirer, fullName: NAME, emails: ['retry.me@mail.test'] },
+    });
+    const created = await caseworker.agent
+      .post('/api/inquiries')
+      .set('X-CSRF-Token', caseworker.csrf)
+      .set('Idempotency-Key', 'retention-test-key-1')
+      .send(body);
+    expect(created.status).toBe(201);
+    const { id, version } = created.body.inquiry as { id: string; version: number };
+    const kept = () =>
+      sql(`SELECT key FROM idempotency_key WHERE response_body::text LIKE '%' || $1 || '%'`, [id]);
+    expect(await kept()).toHaveLength(1);
+    // Purged after 24 hours whatever the mode: older ones go, this one stays.
+    await sql(
+      `INSERT INTO idempotency_key (scope, key, request_hash, created_at)
+       VALUES ('test', 'old-key-00001', 'x', now() - interval '25 hours')`,
+    );
+    expect(await sut.app.get(RetentionService).purgeReplays()).toBe(1);
+    expect(await kept()).toHaveLength(1);
+    // The case pseudonymised: its stored answer goes with it.
+    await post(caseworker, `/api/inquiries/${id}/transitions`, {
+      to: 'closed_withdrawn',
+      version,
+      reason: 'Found',
+    });
+    await sql(
+      `UPDATE inquiry_status_history SET entered_at = now() - interval '31 days'
+       WHERE inquiry_id = $1 AND left_at IS NULL`,
+      [id],
+    );
+    const run = await sut.app.get(RetentionService).runOnce({ dryRun: false });
+    expect(run.cases.find((c) => c.id === id)?.removed.idempotency_key).toBe(1);
+    expect(await kept()).toHaveLength(0);
+  });
+
   it('runs on schedule where the role runs jobs; in dry-run mode it only logs, by reference', async () => {
     const due = await endedCase(45);
     const [{ reference }] = await sql<{ reference: string }>(

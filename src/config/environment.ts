@@ -385,8 +385,9 @@ export class Environment {
   @Transform(trim)
   RETENTION_DAYS = DEFAULT_RETENTION;
 
-  // off: nothing runs; dry-run: the job logs what it would remove (case references and counts,
-  // never a value); on: it removes it. Runs where the role runs jobs.
+  // off: no case is touched; dry-run: the job logs what it would remove (case references and
+  // counts, never a value); on: it removes it. Runs where the role runs jobs (and deletes, in
+  // every mode, stored answers to retried requests older than 24 hours).
   @IsIn(RETENTION_MODES)
   @Transform(trim)
   RETENTION_MODE: (typeof RETENTION_MODES)[number] = 'dry-run';

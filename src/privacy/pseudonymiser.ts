@@ -79,6 +79,11 @@ const STEPS: readonly { table: string; sql: string }[] = [
           WHERE inquiry_id = $1`,
   },
   {
+    // Stored answers to retried requests hold the case as it was created.
+    table: 'idempotency_key',
+    sql: `DELETE FROM idempotency_key WHERE response_body::text LIKE '%' || $1::text || '%'`,
+  },
+  {
     table: 'status_link',
     sql: `UPDATE status_link SET revoked_at = coalesce(revoked_at, now()),
             revoked_by = coalesce(revoked_by, 'system:retention')

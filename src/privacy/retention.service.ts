@@ -13,6 +13,9 @@ import { Pseudonymiser, type PseudonymisedCase } from './pseudonymiser.js';
 
 const ACTOR = systemActor('retention');
 const BATCH = 100;
+// How long the answer to a request with an Idempotency-Key is kept for its retries: it holds the
+// case as it was created (names, contacts), so not for ever.
+export const IDEMPOTENCY_KEEP_HOURS = 24;
 
 export interface RetentionRun {
   dryRun: boolean;
@@ -28,7 +31,11 @@ export interface RetentionRun {
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Retention');
   private readonly task = new PeriodicTask(
-    async () => void (await this.runOnce({ dryRun: this.config.retention.mode === 'dry-run' })),
+    async () => {
+      await this.purgeReplays();
+      if (this.config.retention.mode === 'off') return;
+      await this.runOnce({ dryRun: this.config.retention.mode === 'dry-run' });
+    },
     (error) => this.logger.warn(`retention: ${(error as Error).message}`),
   );
 
@@ -39,13 +46,22 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.role.jobs && this.config.retention.mode !== 'off') {
-      this.task.start(this.config.retention.intervalMs, { now: true });
-    }
+    if (this.config.role.jobs) this.task.start(this.config.retention.intervalMs, { now: true });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.task.stop();
+  }
+
+  // Answers kept for retried requests, past IDEMPOTENCY_KEEP_HOURS: deleted (whatever
+  // RETENTION_MODE says: they are no case's record). How many.
+  async purgeReplays(): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `DELETE FROM idempotency_key WHERE created_at < now() - $1 * interval '1 hour'`,
+      [IDEMPOTENCY_KEEP_HOURS],
+    )) as [unknown, number];
+    if (count > 0) this.logger.log(`${count} stored answer(s) to retried requests deleted`);
+    return count;
   }
 
   // The cases due now, oldest first.
