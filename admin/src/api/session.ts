@@ -66,6 +66,7 @@ const ACCESS: Record<string, Role[]> = {
   'handover.override': ['supervisor'],
   'status_link.issue': ['intake', 'caseworker', 'supervisor'],
   'status_link.revoke': ['caseworker', 'supervisor'],
+  'privacy.manage': ['supervisor'],
 };
 
 export function allowed(roles: readonly Role[] | undefined, resource: string, action: string) {

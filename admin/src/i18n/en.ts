@@ -272,6 +272,8 @@ export const en = {
         update: 'Details changed',
         merge: 'Merged',
         read: 'Case read',
+        pseudonymise: 'Personal data removed (retention)',
+        erase: 'Personal data erased on request',
       },
       call: { log: 'Call logged' },
       callback: { schedule: 'Callback promised', overdue: 'Callback overdue' },
@@ -360,6 +362,19 @@ export const en = {
       when: 'Date and time',
       officials: 'Officials present',
       officials_help: 'Names and positions, separated by commas',
+    },
+    privacy: {
+      title: 'The family’s data',
+      removed:
+        'Personal data removed on %{date}; the case stays for the reports and the audit trail.',
+      export: 'Download everything held about them (zip)',
+      erase: 'Erase on request…',
+      erase_help:
+        'Removes the family’s personal data from every case of theirs, for good. Possible once all their cases have ended.',
+      reason: 'How the request came and was checked',
+      reason_help: 'Recorded in the audit trail. Say how, not who.',
+      confirm: 'Erase their data',
+      erased: 'The family’s personal data was erased',
     },
     status_link: {
       title: 'Status link for the family',

@@ -9,6 +9,7 @@ import { Link as RouterLink } from 'react-router-dom';
 import { allowed, type Role } from '../api/session';
 import { HandoverPanel } from '../handover/HandoverPanel';
 import { IdentityPanel } from '../identity/IdentityPanel';
+import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { StatusLinkPanel } from '../status/StatusLinkPanel';
 import { TravelPanel } from '../travel/TravelPanel';
 import { AssignmentPanel } from './AssignmentPanel';
@@ -152,6 +153,13 @@ function CasePage() {
                   inquiryId={record.id}
                   canRevoke={allowed(permissions, 'status_link', 'revoke')}
                 />
+              </CardContent>
+            </Card>
+          )}
+          {allowed(permissions, 'privacy', 'manage') && (
+            <Card sx={section}>
+              <CardContent>
+                <PrivacyPanel record={record} action={action} />
               </CardContent>
             </Card>
           )}

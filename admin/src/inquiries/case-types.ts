@@ -13,8 +13,11 @@ export interface InquiryRecord {
     version: number;
     createdAt: string;
     updatedAt: string;
+    // Its personal data removed (retention or erasure on request).
+    pseudonymisedAt: string | null;
   };
   inquirer: {
+    id: string;
     fullName: string;
     relationship: string;
     phones: string[];
