@@ -402,6 +402,26 @@ describe('mail out', () => {
     }
   });
 
+  it('counts an attempt when the connection drops during a message and the server still answers', async () => {
+    sink.dropAfterData = true;
+    try {
+      const { id } = await createInquiry(staff);
+      expect(await sender.drainOnce()).toBe(1);
+      const [row] = await sql<{ state: string; attempts: number; last_error: string }>(
+        `SELECT state, attempts, last_error FROM outbox_message WHERE inquiry_id = $1`,
+        [id],
+      );
+      // Not "waiting for the server": the server is there, so the attempt counts (an endless
+      // give-back would send a letter the server did take again and again).
+      expect(row).toMatchObject({ state: 'pending', attempts: 1 });
+      sink.dropAfterData = false;
+      await drain();
+      expect(await outboxOf(id)).toMatchObject([{ state: 'sent', attempts: 2 }]);
+    } finally {
+      sink.dropAfterData = false;
+    }
+  });
+
   it('lets two senders drain one outbox without sending any message twice', async () => {
     const second = new MailSender(
       sut.app.get(DataSource),

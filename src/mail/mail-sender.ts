@@ -341,7 +341,10 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       this.noteTransport('up', null);
       return { kind: 'sent', subject: rendered.subject };
     } catch (error) {
-      const found = failureKind(error);
+      let found = failureKind(error);
+      // A dropped connection is the server away only if a new one fails too; otherwise it broke
+      // during this message (which may even have been delivered): an attempt, counted.
+      if (found === 'unreachable' && (await this.out().reachable())) found = 'temporary';
       const kind = found === 'permanent' ? 'failed' : found === 'unreachable' ? found : 'retry';
       this.noteTransport(kind === 'failed' ? 'up' : 'down', describeFailure(error));
       return { kind, error: describeFailure(error), subject: rendered.subject };

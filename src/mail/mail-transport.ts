@@ -24,6 +24,8 @@ export type FailureKind = 'permanent' | 'temporary' | 'unreachable';
 export abstract class MailTransport {
   abstract readonly description: string;
   abstract send(mail: OutgoingMail): Promise<void>;
+  // Whether a new connection gets as far as the server's greeting (and sign-in).
+  abstract reachable(): Promise<boolean>;
   abstract close(): Promise<void>;
 }
 
@@ -75,6 +77,13 @@ class SmtpTransport extends MailTransport {
     await this.transporter.sendMail(messageOptions(mail));
   }
 
+  reachable(): Promise<boolean> {
+    return this.transporter.verify().then(
+      () => true,
+      () => false,
+    );
+  }
+
   async close(): Promise<void> {
     this.transporter.close();
   }
@@ -94,6 +103,10 @@ class FileTransport extends MailTransport {
     this.description = `.eml files in ${dir}`;
   }
 
+  async reachable(): Promise<boolean> {
+    return true;
+  }
+
   async send(mail: OutgoingMail): Promise<void> {
     const info = await this.transporter.sendMail(messageOptions(mail));
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -110,7 +123,9 @@ export function createMailTransport(config: AppConfig['mail']): MailTransport {
   return config.smtp ? new SmtpTransport(config.smtp) : new FileTransport(path.resolve(config.dir));
 }
 
-// nodemailer's codes for a connection that never became an SMTP conversation.
+// nodemailer's codes for a lost or refused connection. The same codes come when a connection drops
+// in the middle of a conversation (after DATA, say), so the sender asks the server again before
+// treating a message as merely waiting for it (MailSender.attempt).
 const UNREACHABLE = new Set(['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS']);
 
 // Permanent: the server refused this message or its recipients for good (5xx at RCPT TO or DATA,

@@ -15,6 +15,8 @@ export class SmtpSink {
   readonly received: Received[] = [];
   attempts = 0;
   reply: (attempt: number) => number | undefined = () => undefined;
+  // Hang up after the message's data instead of answering it (a connection lost mid-DATA).
+  dropAfterData = false;
   private server = this.newServer();
   private stopped = false;
 
@@ -31,6 +33,15 @@ export class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           this.attempts += 1;
+          if (this.dropAfterData) {
+            const connections = (
+              this.server as unknown as {
+                connections: Set<{ session: unknown; _socket: { destroy(): void } }>;
+              }
+            ).connections;
+            for (const c of connections) if (c.session === session) c._socket.destroy();
+            return;
+          }
           const code = this.reply(this.attempts);
           if (code) {
             const error = Object.assign(
