@@ -170,5 +170,11 @@ describe('key rotation', () => {
     const after = await runCli('keys', ['status'], { ...env, DATA_ENCRYPTION_OLD_KEYS: '' });
     expect(after.stdout).toContain(`${keyIdOf(K2)}: 5 secret(s) (current)`);
     expect(after.stdout).not.toContain(keyIdOf(K1));
+
+    // A pseudonymised case's traveller keeps no sealed number ('-'): nothing to rotate there.
+    await sql(`UPDATE traveller SET document_number_sealed = '-' WHERE document_last4 = '4321'`);
+    const rerun = await runCli('keys', ['rotate'], env);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain('0 secret(s) left under other keys');
   });
 });

@@ -14,6 +14,7 @@ const USAGE = 'usage: keys rotate | status';
 const BATCH = 200;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+// Only values that are sealed ('v1.…', 'v2.…') count: a pseudonymised traveller's number is '-'.
 // Every sealed column: a text column, or the documents of a verification (sealed number and
 // its digest inside a JSON array).
 const COLUMNS = [
@@ -62,7 +63,7 @@ async function rotateColumn(
     async (manager) => {
       const rows = (await manager.query(
         `SELECT id, ${column} AS sealed FROM ${table}
-       WHERE ${column} IS NOT NULL AND ${column} NOT LIKE $1
+       WHERE ${column} LIKE 'v_.%' AND ${column} NOT LIKE $1
        ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         [`v2.${box.keyId}.%`],
       )) as { id: string; sealed: string }[];
@@ -74,7 +75,7 @@ async function rotateColumn(
       }
       return rows.length;
     },
-    `SELECT count(*)::int AS n FROM ${table} WHERE ${column} NOT LIKE $1`,
+    `SELECT count(*)::int AS n FROM ${table} WHERE ${column} LIKE 'v_.%' AND ${column} NOT LIKE $1`,
     `v2.${box.keyId}.%`,
   );
 }
@@ -86,7 +87,7 @@ async function rotateVerifications(context: DatabaseContext, box: SecretBox): Pr
       const rows = (await manager.query(
         `SELECT id, documents FROM inquirer_verification v
        WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(v.documents) d
-                     WHERE d->>'numberSealed' NOT LIKE $1)
+                     WHERE d->>'numberSealed' LIKE 'v_.%' AND d->>'numberSealed' NOT LIKE $1)
        ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         [`v2.${box.keyId}.%`],
       )) as { id: string; documents: SeenDocument[] }[];
@@ -117,10 +118,11 @@ async function leftOver(context: DatabaseContext, box: SecretBox): Promise<numbe
   const current = `v2.${box.keyId}.%`;
   const [{ left }] = (await context.dataSource.query(
     `SELECT (SELECT count(*) FROM staff_user
-               WHERE totp_secret_encrypted IS NOT NULL AND totp_secret_encrypted NOT LIKE $1)
-          + (SELECT count(*) FROM traveller WHERE document_number_sealed NOT LIKE $1)
+               WHERE totp_secret_encrypted LIKE 'v_.%' AND totp_secret_encrypted NOT LIKE $1)
+          + (SELECT count(*) FROM traveller
+               WHERE document_number_sealed LIKE 'v_.%' AND document_number_sealed NOT LIKE $1)
           + (SELECT count(*) FROM inquirer_verification v, jsonb_array_elements(v.documents) d
-               WHERE d->>'numberSealed' NOT LIKE $1) AS left`,
+               WHERE d->>'numberSealed' LIKE 'v_.%' AND d->>'numberSealed' NOT LIKE $1) AS left`,
     [current],
   )) as { left: string }[];
   return Number(left);
@@ -168,7 +170,7 @@ async function status(context: DatabaseContext): Promise<number> {
                   jsonb_array_elements(v.documents) d)
      SELECT CASE WHEN s LIKE 'v2.%' THEN split_part(s, '.', 2) ELSE 'v1 (no key id)' END AS key,
             count(*)::int AS n
-     FROM sealed GROUP BY 1 ORDER BY 1`,
+     FROM sealed WHERE s LIKE 'v_.%' GROUP BY 1 ORDER BY 1`,
   )) as { key: string; n: number }[];
   out(`current key: ${box.keyId}`);
   for (const row of rows) {
