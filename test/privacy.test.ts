@@ -4,6 +4,7 @@ import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
 import yauzl from 'yauzl';
 import { AuditService } from '../src/audit/audit.service.js';
+import { IntakeService } from '../src/intake/intake.service.js';
 import { RetentionService } from '../src/privacy/retention.service.js';
 import { runCli } from './support/cli.js';
 import { createInquiry, inquiryBody } from './support/inquiries.js';
@@ -218,6 +219,29 @@ describe('retention, subject access and erasure', () => {
       days: { to: 30 },
       removed: { to: expect.objectContaining({ inquirer: 1, call: 1, inbound_email: 1 }) },
     });
+    // A reply naming the case opens a new one: nothing new is filed on the removed case.
+    const intake = sut.app.get(IntakeService);
+    const reply = await intake.receive(
+      Buffer.from(
+        [
+          `From: ${EMAIL}`,
+          'To: cases@homecoming.test',
+          `Subject: Re: [${dueRef}] Мы получили ваше обращение`,
+          `Message-ID: <reply-${due.id}@mail.test>`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'Это снова Галина',
+          '',
+        ].join('\r\n'),
+      ),
+      'webhook',
+    );
+    expect(reply.outcome).toBe('opened');
+    const [{ n }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM inbound_email WHERE inquiry_id = $1 AND octet_length(raw) > 0`,
+      [due.id],
+    );
+    expect(n).toBe(0);
     // The case stays, for the reports and the trail.
     const detail = await supervisor.agent.get(`/api/inquiries/${due.id}`);
     expect(detail.status).toBe(200);

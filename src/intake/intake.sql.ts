@@ -24,14 +24,15 @@ export const STORE = new PreparedStatement<{ id: string }>(
 
 // The case a message belongs to, the three ways in order of precedence (see thread()). Written
 // so that its generic plan reads every branch by an index, whatever the tables' sizes: the
-// Message-IDs and the sender's inquiries through LATERAL lookups, each with its LIMIT.
+// Message-IDs and the sender's inquiries through LATERAL lookups, each with its LIMIT. A case
+// whose personal data was removed takes no more mail: a family writing again starts a new one.
 export const THREAD = new PreparedStatement<{
   inquiry_id: string;
   needs_review: boolean;
   reference: string;
   assigned_to: string | null;
 }>(
-  'homecoming_intake_thread_v1',
+  'homecoming_intake_thread_v2',
   `SELECT t.inquiry_id, t.needs_review, i.reference, i.assigned_to
   FROM (
     (SELECT i.id AS inquiry_id, NOT ($2::text = ANY(r.emails)) AS needs_review, 1 AS rank
@@ -54,7 +55,8 @@ export const THREAD = new PreparedStatement<{
      WHERE r.emails @> ARRAY[$2::text]
      ORDER BY c.created_at DESC LIMIT 1)
   ) t
-  CROSS JOIN LATERAL (SELECT reference, assigned_to FROM inquiry WHERE id = t.inquiry_id OFFSET 0) i
+  CROSS JOIN LATERAL (SELECT reference, assigned_to FROM inquiry
+                      WHERE id = t.inquiry_id AND pseudonymised_at IS NULL OFFSET 0) i
   ORDER BY t.rank LIMIT 1`,
 );
 
