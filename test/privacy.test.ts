@@ -321,6 +321,14 @@ describe('retention, subject access and erasure', () => {
 
   it('gives a supervisor the family’s data as a zip, audited', async () => {
     const { id, inquirerId } = await endedCase(1);
+    // A third party's letter filed on the case is not the family's to receive.
+    const other = Buffer.from('From: lawyer@firm.test\r\nSubject: x\r\n\r\nОб их сыне\r\n');
+    await sql(
+      `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, inquiry_id, from_address,
+         processed_at)
+       VALUES ('webhook', $1, md5($2::text || 'other'), $3, 'attached', $2::uuid, 'lawyer@firm.test', now())`,
+      [other, id, other.length],
+    );
     const res = await supervisor.agent
       .get(`/api/inquirers/${inquirerId}/export`)
       .buffer(true)
@@ -347,7 +355,10 @@ describe('retention, subject access and erasure', () => {
     // The stage a family may be told, not the internal status.
     expect(only.stage).toBe('closed');
     expect(JSON.stringify(subject)).not.toContain('closed_withdrawn');
-    expect(only.calls[0].notes).toContain('Курске');
+    // Staff notes stay out (a note may say what the family may not yet be told).
+    expect(only.calls).toHaveLength(1);
+    expect(JSON.stringify(subject)).not.toContain('Курске');
+    expect(only.emailsReceived).toHaveLength(1);
     const [email] = only.emailsReceived;
     expect(files.get(email.file)!.toString('latin1')).toContain(
       `Message-ID: <photo-${id}@mail.test>`,

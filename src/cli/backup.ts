@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -87,11 +87,21 @@ async function create(context: DatabaseContext, target: string | undefined): Pro
   const pgDump = await program('pg_dump', await serverMajor(context.dataSource));
   const { args, env } = libpq(url);
   // Custom format: compressed, restorable table by table; no owners or grants, so that it
-  // restores under another role too.
-  await run(pgDump, [...args, '--format=custom', '--no-owner', '--no-privileges', '--file', file], {
-    env,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  // restores under another role too. Written 0600 from its first byte (umask), and removed if
+  // the dump fails half-way.
+  const umask = process.umask(0o077);
+  try {
+    await run(
+      pgDump,
+      [...args, '--format=custom', '--no-owner', '--no-privileges', '--file', file],
+      { env, maxBuffer: 16 * 1024 * 1024 },
+    );
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  } finally {
+    process.umask(umask);
+  }
   await chmod(file, 0o600);
   const [{ events }] = (await context.dataSource.query(
     `SELECT count(*)::int AS events FROM audit_event`,

@@ -165,4 +165,10 @@ describe('loadConfig', () => {
       expect.stringMatching(/^RETENTION_DAYS: must be comma-separated status=days/),
     ]);
   });
+
+  it('refuses the retired MAIL_WORKER, naming ROLE', () => {
+    expect(problemsOf({ MAIL_WORKER: 'false' })).toEqual([
+      expect.stringMatching(/^MAIL_WORKER: is replaced by ROLE \(ROLE=api/),
+    ]);
+  });
 });

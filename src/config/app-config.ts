@@ -145,6 +145,13 @@ export function loadConfig(source: NodeJS.ProcessEnv): AppConfig {
       'DATA_ENCRYPTION_KEY: is required with DATABASE_URL (generate one with `openssl rand -base64 32`)',
     );
   }
+  // Retired: it decided whether a process sent mail. Ignoring it would turn API-only replicas
+  // into workers on upgrade.
+  if (source.MAIL_WORKER !== undefined && source.MAIL_WORKER !== '') {
+    problems.push(
+      'MAIL_WORKER: is replaced by ROLE (ROLE=api for a process that runs no background job, ROLE=worker or all for one that does)',
+    );
+  }
   if (env.SMTP_USER && !env.SMTP_PASSWORD) {
     problems.push('SMTP_PASSWORD: is required with SMTP_USER');
   }

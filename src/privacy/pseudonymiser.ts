@@ -140,6 +140,14 @@ export class Pseudonymiser {
         [inquiryId],
       )) as { id: string; reference: string; status: string; closed_at: Date | null }[];
       if (!inquiry) return undefined;
+      // The family's record is cleared by whichever of their cases goes last: its lock makes two
+      // of their cases, taken at once by two replicas, go one after the other, so that the
+      // second sees the first done.
+      await manager.query(
+        `SELECT r.id FROM inquirer r JOIN inquiry i ON i.inquirer_id = r.id WHERE i.id = $1
+         FOR UPDATE OF r`,
+        [inquiryId],
+      );
       const removed: Record<string, number> = {};
       removed.inquirer = await changed(manager, INQUIRER, inquiryId);
       for (const step of STEPS) removed[step.table] = await changed(manager, step.sql, inquiryId);

@@ -24,11 +24,13 @@ export interface SubjectExport {
 // request (erase). Both are supervisor work and both are audited.
 //
 // The export holds what the family gave us and what we recorded about them — their record, what
-// they told us of the man they seek, calls, callbacks, verifications with their documents'
-// numbers, travel and travellers, the letters we sent, the emails they wrote with their
-// attachments — and of each case only the stage a family may be told (the status page's rule):
-// nothing in it discloses a detention the prisoner has not agreed to disclose. Registry matches,
-// the prisoner's consents and the staff's audit trail are not theirs and are not in it.
+// they told us of the man they seek, when we called and were to call, verifications with their
+// documents' numbers, travel and travellers, the letters we sent, the emails they wrote (from
+// their own addresses) with their attachments — and of each case only the stage a family may be
+// told (the status page's rule): nothing in it discloses a detention the prisoner has not agreed
+// to disclose. Staff's free-text notes are left out for that reason (a note may name a colony or
+// a prisoner's refusal); a supervisor reviews and adds what may be given. Registry matches, the
+// prisoner's consents and the staff's audit trail are not theirs and are not in it.
 @Injectable()
 export class SubjectAccessService {
   constructor(
@@ -103,18 +105,17 @@ export class SubjectAccessService {
        FROM sought_person WHERE inquiry_id = $1`,
     );
     const calls = await q(
-      `SELECT occurred_at AS "at", direction, duration_seconds AS "durationSeconds", outcome, notes
+      `SELECT occurred_at AS "at", direction, duration_seconds AS "durationSeconds", outcome
        FROM call WHERE inquiry_id = $1 ORDER BY occurred_at`,
     );
     const callbacks = await q(
-      `SELECT due_at AS "dueAt", window_minutes AS "windowMinutes", phone, state, notes,
-         closing_note AS "closingNote"
+      `SELECT due_at AS "dueAt", window_minutes AS "windowMinutes", phone, state
        FROM callback WHERE inquiry_id = $1 ORDER BY due_at`,
     );
     const verifications = (
       await q<{ documents: { kind: string; numberSealed: string }[]; [k: string]: unknown }>(
         `SELECT method, outcome, verified_at AS "verifiedAt", documents,
-           relationship_evidence AS "relationshipEvidence", answers, notes
+           relationship_evidence AS "relationshipEvidence", answers
          FROM inquirer_verification WHERE inquiry_id = $1 ORDER BY verified_at`,
       )
     ).map((v) => ({
@@ -150,10 +151,15 @@ export class SubjectAccessService {
       `SELECT event_type AS "event", subject, sent_at AS "sentAt" FROM outbox_message
        WHERE inquiry_id = $1 AND recipient_kind = 'inquirer' AND state = 'sent' ORDER BY sent_at`,
     );
-    const emails = await q<{ id: string; received_at: Date; raw: Buffer; subject: string | null }>(
-      `SELECT id, received_at, raw, subject FROM inbound_email
-       WHERE inquiry_id = $1 AND octet_length(raw) > 0 ORDER BY received_at`,
-    );
+    // What the family wrote: mail from their own addresses (a third party's letter filed on the
+    // case is not theirs to receive).
+    const emails = (await manager.query(
+      `SELECT e.id, e.received_at, e.raw, e.subject FROM inbound_email e
+       JOIN inquiry i ON i.id = e.inquiry_id JOIN inquirer r ON r.id = i.inquirer_id
+       WHERE e.inquiry_id = $1 AND octet_length(e.raw) > 0 AND e.from_address = ANY(r.emails)
+       ORDER BY e.received_at`,
+      [c.id],
+    )) as { id: string; received_at: Date; raw: Buffer; subject: string | null }[];
     const received = [];
     for (const email of emails) {
       const name = `${c.reference}-${email.received_at.toISOString().replace(/[:.]/g, '-')}`;

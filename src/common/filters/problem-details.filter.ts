@@ -147,7 +147,9 @@ function classify(exception: unknown): Classified {
     return {
       code: 'service_unavailable',
       title: 'Database unavailable',
-      detail: 'The database cannot be reached just now; nothing was changed. Try again shortly.',
+      detail:
+        'The database could not be reached; a change may or may not have been saved. Try again ' +
+        'shortly — with the same Idempotency-Key where the request takes one.',
       retryAfter: 5,
     };
   }
@@ -206,7 +208,8 @@ function fromHttpException(exception: HttpException): Classified {
 }
 
 // The database away (restarting, failing over, unreachable) rather than the request at fault:
-// a 503 the client may retry. The transaction, if any, did not commit.
+// a 503 the client may retry. A connection lost at COMMIT leaves the outcome unknown, so the
+// answer says so (an Idempotency-Key makes the retry safe).
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 const CONNECTION_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)|is not currently accepting connections/;
@@ -224,8 +227,9 @@ function databaseUnavailable(exception: unknown): boolean {
   const code = typeof error.code === 'string' ? error.code : '';
   return (
     CONNECTION_ERRORS.has(code) ||
-    // Class 08 (connection exception), 57P01-57P03 (shutting down, crashed, not yet accepting).
-    code.startsWith('08') ||
+    // Class 08's connection failures (not 08P01, a protocol violation: a bug), 57P01-57P03
+    // (shutting down, crashed, not yet accepting).
+    /^0800[0-6]$/.test(code) ||
     /^57P0[123]$/.test(code) ||
     (typeof error.message === 'string' && CONNECTION_MESSAGES.test(error.message))
   );

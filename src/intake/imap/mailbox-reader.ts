@@ -37,6 +37,9 @@ const BACKOFF_FIRST_MS = 1_000;
 // Short enough that a server back after an outage is read again within seconds (the wait is
 // jittered up to 1.5×); a connection attempt every few seconds costs the server nothing.
 const BACKOFF_MAX_MS = 6_000;
+// A refused sign-in (a changed password) is not retried every few seconds: mail providers lock
+// accounts, and fail2ban bans addresses, for less.
+const AUTH_FAILED_WAIT_MS = 5 * 60_000;
 
 // Reads one IMAP folder into the intake pipeline, in UID order, for as long as this replica holds
 // the folder's lease in PostgreSQL (imap_mailbox): only one replica reads a folder at a time.
@@ -120,7 +123,8 @@ export class MailboxReader {
         });
       } catch (error) {
         if (this.stopping) break;
-        const wait = Math.round(backoff * (0.5 + Math.random()));
+        const refused = (error as { authenticationFailed?: boolean }).authenticationFailed === true;
+        const wait = refused ? AUTH_FAILED_WAIT_MS : Math.round(backoff * (0.5 + Math.random()));
         this.status.state = 'retrying';
         this.status.lastError = describe(error);
         this.status.retryAt = new Date(Date.now() + wait).toISOString();
