@@ -191,6 +191,12 @@ describe('handover in Kyiv', () => {
       handedOverAt: inHours(-1),
     });
     expect([bad.status, bad.body.errors[0].field]).toEqual([400, 'actNumber']);
+    // An object where a time goes (its own toString, not a function) is named, not a 500.
+    const odd = await post(caseworker, `/api/handover-appointments/${apt}/complete`, {
+      handedOverAt: { toString: 'yesterday' },
+      actNumber: 'АКТ-2026/117',
+    });
+    expect([odd.status, odd.body.errors?.[0]?.field]).toEqual([400, 'handedOverAt']);
     const recorded = await post(caseworker, `/api/handover-appointments/${apt}/complete`, {
       handedOverAt: inHours(-1),
       actNumber: 'АКТ-2026/117',

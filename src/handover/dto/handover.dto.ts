@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -13,6 +13,7 @@ import {
   Length,
   Min,
 } from 'class-validator';
+import { toDate } from '../../common/dto/to-date.transform.js';
 
 export class HandoverLocationDto {
   @ApiProperty()
@@ -75,7 +76,7 @@ export class ScheduleHandoverDto {
   locationId!: string;
 
   @ApiProperty({ example: '2026-12-14T11:00:00+02:00' })
-  @Type(() => Date)
+  @Transform(toDate)
   @IsDate({ message: 'scheduledAt must be a date and time (ISO 8601 with offset)' })
   scheduledAt!: Date;
 
@@ -97,7 +98,7 @@ export class ReasonDto {
 
 export class CompleteHandoverDto {
   @ApiProperty({ description: 'When he was handed over (ISO 8601 with offset)' })
-  @Type(() => Date)
+  @Transform(toDate)
   @IsDate({ message: 'handedOverAt must be a date and time (ISO 8601 with offset)' })
   handedOverAt!: Date;
 

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/dto/page.query.js';
 import { CHANNELS, type Channel } from '../inquiry.entity.js';
 import { INQUIRY_STATES, type InquiryState } from '../state-machine/inquiry-states.js';
+import { toDate } from '../../common/dto/to-date.transform.js';
 
 const list = ({ value }: { value: unknown }) =>
   typeof value === 'string'
@@ -34,13 +35,13 @@ export class ListInquiriesQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'Created on or after (ISO 8601)' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toDate)
   @IsDate()
   createdFrom?: Date;
 
   @ApiPropertyOptional({ description: 'Created before (ISO 8601)' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toDate)
   @IsDate()
   createdTo?: Date;
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Type, Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { TRAFFIC_KINDS, type TrafficKind } from '../border-crossing.entity.js';
 import { TRAVEL_STEPS, type TravelStep } from '../travel-event.entity.js';
+import { toDate } from '../../common/dto/to-date.transform.js';
 
 export class UpdateCrossingDto {
   @ApiProperty({ description: 'The version you saw (a stale one is refused)' })
@@ -101,7 +102,7 @@ export class SaveTravelPlanDto {
 
   @ApiPropertyOptional({ example: '2026-12-11T09:00:00+01:00' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toDate)
   @IsDate({ message: 'plannedCrossingAt must be a date and time (ISO 8601 with offset)' })
   plannedCrossingAt?: Date;
 
@@ -137,7 +138,7 @@ export class RecordTravelEventDto {
   step!: TravelStep;
 
   @ApiProperty({ description: 'When it happened (ISO 8601 with offset)' })
-  @Type(() => Date)
+  @Transform(toDate)
   @IsDate({ message: 'occurredAt must be a date and time (ISO 8601 with offset)' })
   occurredAt!: Date;
 
