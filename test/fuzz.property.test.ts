@@ -209,6 +209,37 @@ describe('every request body, fuzzed', () => {
     expect(operations.map((o) => o.path)).toContain('/api/inquiries');
   });
 
+  // What the fuzzer found, each once a 500, kept as fixed cases: the field is named.
+  it.each([
+    [
+      'calls',
+      { direction: 'outbound', durationSeconds: null, outcome: 'answered' },
+      'durationSeconds',
+    ],
+    ['callbacks', { dueAt: '2030-01-01T10:00:00Z', windowMinutes: null }, 'windowMinutes'],
+    [
+      'verifications',
+      {
+        documents: [[], { kind: 'passport', number: '4510 123456' }],
+        relationshipEvidence: 'birth certificate',
+        answers: [],
+        method: 'video_call',
+        outcome: 'failed',
+      },
+      'documents',
+    ],
+    ['emails', { subject: 'a\u0000b', body: 'text' }, 'subject'],
+  ])('refuses a %s body the fuzzer once broke, naming the field', async (route, body, field) => {
+    const res = await staff.agent
+      .post(`/api/inquiries/${inquiryId}/${route}`)
+      .set('X-CSRF-Token', staff.csrf)
+      .send(body);
+    expect(res.status).toBe(400);
+    expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(
+      field,
+    );
+  });
+
   it('answers every body without a 5xx, and writes nothing when it refuses', async () => {
     const seen = new Map<string, Set<number>>();
     for (const operation of operations) {

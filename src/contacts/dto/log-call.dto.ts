@@ -1,3 +1,4 @@
+import { IsOmittable } from '../../common/decorators/is-omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -40,7 +41,7 @@ export class LogCallDto {
   occurredAt?: Date;
 
   @ApiPropertyOptional({ default: 0, maximum: 86_400 })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(86_400)

@@ -1,3 +1,4 @@
+import { IsOmittable } from '../../common/decorators/is-omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -43,7 +44,7 @@ export class ScheduleCallbackDto {
     maximum: MAX_CALLBACK_WINDOW_MINUTES,
     description: 'Length of the promised window after dueAt, in minutes',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(MAX_CALLBACK_WINDOW_MINUTES)

@@ -3,8 +3,9 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsIn,
   IsISO8601,
+  IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -67,6 +68,8 @@ export class RecordVerificationDto {
   @ApiProperty({ type: [SeenDocumentDto] })
   @IsArray()
   @ArrayMaxSize(10)
+  // An array or a number in the list would pass @ValidateNested untouched.
+  @IsObject({ each: true, message: 'each of $property must be an object' })
   @ValidateNested({ each: true })
   @Type(() => SeenDocumentDto)
   documents!: SeenDocumentDto[];
@@ -79,6 +82,8 @@ export class RecordVerificationDto {
   @ApiProperty({ type: [VerificationAnswerDto] })
   @IsArray()
   @ArrayMaxSize(10)
+  // An array or a number in the list would pass @ValidateNested untouched.
+  @IsObject({ each: true, message: 'each of $property must be an object' })
   @ValidateNested({ each: true })
   @Type(() => VerificationAnswerDto)
   answers!: VerificationAnswerDto[];

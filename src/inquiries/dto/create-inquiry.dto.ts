@@ -1,3 +1,4 @@
+import { IsOmittable } from '../../common/decorators/is-omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -70,7 +71,7 @@ export class InquirerDto {
   phones: string[] = [];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOmittable()
   @Transform(lowerEach)
   @IsArray()
   @ArrayMaxSize(5)
@@ -79,7 +80,7 @@ export class InquirerDto {
   emails: string[] = [];
 
   @ApiPropertyOptional({ enum: LANGUAGES, default: 'ru' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(LANGUAGES)
   preferredLanguage: Language = 'ru';
 
@@ -203,7 +204,7 @@ export class CreateInquiryDto {
   channel!: Channel;
 
   @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PRIORITIES)
   priority: Priority = 'normal';
 

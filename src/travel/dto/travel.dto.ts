@@ -6,9 +6,10 @@ import {
   IsArray,
   IsBoolean,
   IsDate,
+  IsISO8601,
   IsIn,
   IsInt,
-  IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -127,6 +128,8 @@ export class SaveTravelPlanDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
+  // An array or a number in the list would pass @ValidateNested untouched.
+  @IsObject({ each: true, message: 'each of $property must be an object' })
   @ValidateNested({ each: true })
   @Type(() => TravellerDto)
   travellers!: TravellerDto[];
