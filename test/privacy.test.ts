@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import yauzl from 'yauzl';
 import { AuditService } from '../src/audit/audit.service.js';
 import { IntakeService } from '../src/intake/intake.service.js';
+import { Pseudonymiser } from '../src/privacy/pseudonymiser.js';
 import { RetentionService } from '../src/privacy/retention.service.js';
 import { runCli } from './support/cli.js';
 import { createInquiry, inquiryBody } from './support/inquiries.js';
@@ -246,6 +247,17 @@ describe('retention, subject access and erasure', () => {
     const detail = await supervisor.agent.get(`/api/inquiries/${due.id}`);
     expect(detail.status).toBe(200);
     expect(JSON.stringify(detail.body)).not.toContain(NAME);
+  });
+
+  it('leaves a case that is open again, or not yet due, though it was picked as due', async () => {
+    const picked = await endedCase(40);
+    const pseudonymiser = sut.app.get(Pseudonymiser);
+    const why = { actor: { actor: 'system:retention' }, action: 'inquiry.pseudonymise' as const };
+    // Not yet due under a longer period; then reopened after being picked: left alone.
+    expect(await pseudonymiser.pseudonymise(picked.id, { ...why, days: 60 })).toBeUndefined();
+    await sql(`UPDATE inquiry SET status = 'gathering_information' WHERE id = $1`, [picked.id]);
+    expect(await pseudonymiser.pseudonymise(picked.id, { ...why, days: 30 })).toBeUndefined();
+    expect((await personalDataOf(picked.id))[0]).toMatchObject({ full_name: NAME });
   });
 
   it('keeps the answers to retried creates 24 hours, and not past the case', async () => {

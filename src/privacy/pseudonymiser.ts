@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { forgetCaseKey } from '../audit/audit-case-keys.js';
 import { afterCommit } from '../metrics/after-commit.js';
 import type { ActorContext } from '../common/request-context.js';
+import { CLOSED_STATES } from '../inquiries/state-machine/inquiry-states.js';
 
 // What pseudonymising a case removes, table by table: every name, contact, document, free text
 // and raw email of the case and its family; what stays is what reports and the audit trail need
@@ -91,6 +92,9 @@ const STEPS: readonly { table: string; sql: string }[] = [
   },
 ];
 
+// A case's final statuses: handed over, or closed one way or another.
+export const FINAL_STATES: readonly string[] = ['handed_over', ...CLOSED_STATES];
+
 // The family's own record, once no other case of theirs still needs it.
 const INQUIRER = `
   UPDATE inquirer r SET full_name = '-', phones = '{}', emails = '{}', undeliverable_emails = '{}',
@@ -123,8 +127,10 @@ export class Pseudonymiser {
   ) {}
 
   // Removes a case's personal data in one transaction: all of it or none. `dryRun` does the same
-  // work, counts it, and rolls it back. Undefined when the case is gone, already pseudonymised,
-  // or locked by someone just now (the next run takes it).
+  // work, counts it, and rolls it back. Only an ended case, and with `days` only one ended that
+  // long ago — checked under the case's lock, since it may have been reopened since it was
+  // picked. Undefined otherwise, when it is gone or already pseudonymised, or locked by someone
+  // just now (the next run takes it).
   async pseudonymise(
     inquiryId: string,
     why: { actor: ActorContext; action: 'inquiry.pseudonymise' | 'inquiry.erase'; days?: number },
@@ -134,10 +140,11 @@ export class Pseudonymiser {
       const [inquiry] = (await manager.query(
         `SELECT i.id, i.reference, i.status, h.entered_at AS closed_at
          FROM inquiry i
-         LEFT JOIN inquiry_status_history h ON h.inquiry_id = i.id AND h.left_at IS NULL
-         WHERE i.id = $1 AND i.pseudonymised_at IS NULL
+         JOIN inquiry_status_history h ON h.inquiry_id = i.id AND h.left_at IS NULL
+         WHERE i.id = $1 AND i.pseudonymised_at IS NULL AND i.status = ANY($2::text[])
+           AND ($3::int IS NULL OR h.entered_at < now() - $3 * interval '1 day')
          FOR UPDATE OF i SKIP LOCKED`,
-        [inquiryId],
+        [inquiryId, FINAL_STATES, why.days ?? null],
       )) as { id: string; reference: string; status: string; closed_at: Date | null }[];
       if (!inquiry) return undefined;
       // The family's record is cleared by whichever of their cases goes last: its lock makes two

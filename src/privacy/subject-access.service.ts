@@ -7,13 +7,9 @@ import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
-import { CLOSED_STATES } from '../inquiries/state-machine/inquiry-states.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
 import { familyStage } from '../status/status-links.service.js';
-import { Pseudonymiser, type PseudonymisedCase } from './pseudonymiser.js';
-
-// A case's final statuses: handed over, or closed one way or another.
-const FINAL: readonly string[] = ['handed_over', ...CLOSED_STATES];
+import { FINAL_STATES, Pseudonymiser, type PseudonymisedCase } from './pseudonymiser.js';
 
 export interface SubjectExport {
   filename: string;
@@ -208,7 +204,7 @@ export class SubjectAccessService {
         [inquirerId],
       )) as { id: string; reference: string; status: string; pseudonymised_at: Date | null }[];
       if (cases.length === 0) throw notFound(inquirerId);
-      const open = cases.filter((c) => !FINAL.includes(c.status));
+      const open = cases.filter((c) => !FINAL_STATES.includes(c.status));
       if (open.length > 0) {
         throw new DomainException('erasure_not_allowed', 'Cases still in progress', {
           detail:
