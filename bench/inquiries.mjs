@@ -1,8 +1,8 @@
 // `npm run bench:inquiries`: what the HTTP API makes of the database's write capacity. Two
 // workloads, each measured twice on the same PostgreSQL database:
 //   create      (a) pgbench runs the SQL a create runs — inquirer, inquiry, sought person,
-//                   status history, outbox and audit rows and the duplicate check, in one
-//                   transaction;
+//                   status history, the disclosure gate's reads, outbox and audit rows and the
+//                   duplicate check, in one transaction;
 //               (b) autocannon sends POST /api/inquiries to the built app (dist/).
 //   transition  (a) pgbench locks an inquiry FOR UPDATE, flips its status and version, closes
 //                   the open history row, inserts the next one, an outbox row and the audit row;
@@ -212,13 +212,42 @@ INSERT INTO inquiry (id, reference, channel, status, priority, inquirer_id)
 INSERT INTO sought_person (inquiry_id, surname, given_name, birth_year) VALUES (:a11::uuid, :surname::text, :given_name::text, :birth_year::smallint);
 INSERT INTO inquiry_status_history (inquiry_id, status, transition, entered_at, left_at, actor, reason)
   VALUES (:a11::uuid, 'received', NULL, now(), NULL, :a7::text, NULL);
-INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload)
-  VALUES ('family.acknowledgement', :a11::uuid, 'inquirer', :inquirer_id::uuid, jsonb_build_object('reference', :reference::text, 'language', 'ru'));
+${GATE_READS_SQL}
+INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload, state, last_error, family_stage)
+  VALUES ('family.acknowledgement', :a11::uuid, 'inquirer', :inquirer_id::uuid, '{}'::jsonb, 'pending', NULL, 'received');
 ${appendStatement().sql}
 ${DUPLICATES_SQL}
 END;
 `;
 }
+
+// What the disclosure gate reads before it lets the acknowledgement into the outbox: the case
+// and family, the identity facts, the trusted addresses (src/inquiries/inquiry-family-facts.ts,
+// src/identity/identity-family-facts.ts, src/disclosure/contact-trust.service.ts, copied: keep it
+// in step).
+const GATE_READS_SQL = `SELECT i.id AS "inquiryId", i.reference, i.status, r.id AS "inquirerId",
+    r.full_name AS "inquirerName", r.preferred_language AS language, r.emails,
+    r.undeliverable_emails AS "undeliverableEmails", r.phones,
+    coalesce(hc_full_name(p.surname, p.given_name, p.patronymic), '') AS "soughtPersonName"
+  FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
+  LEFT JOIN sought_person p ON p.inquiry_id = i.id
+  WHERE i.id = ANY(ARRAY[:a11::uuid]);
+SELECT c.id,
+    (SELECT v.outcome FROM inquirer_verification v
+     WHERE v.inquiry_id = c.id AND v.countersigned_by IS NOT NULL
+     ORDER BY v.countersigned_at DESC LIMIT 1) AS verification,
+    (SELECT p.decision FROM prisoner_consent p
+     JOIN inquiry_match m ON m.inquiry_id = p.inquiry_id AND m.prisoner_id = p.prisoner_id
+       AND m.state = 'confirmed'
+     WHERE p.inquiry_id = c.id AND p.kind = 'disclosure'
+     ORDER BY p.recorded_at DESC LIMIT 1) AS disclosure,
+    (SELECT p.decision FROM prisoner_consent p
+     JOIN inquiry_match m ON m.inquiry_id = p.inquiry_id AND m.prisoner_id = p.prisoner_id
+       AND m.state = 'confirmed'
+     WHERE p.inquiry_id = c.id AND p.kind = 'handover'
+     ORDER BY p.recorded_at DESC LIMIT 1) AS handover
+  FROM unnest(ARRAY[:a11::uuid]) AS c(id);
+SELECT inquiry_id, kind, value FROM trusted_contact WHERE inquiry_id = ANY(ARRAY[:a11::uuid]);`;
 
 // The create's look for possible duplicates (src/inquiries/inquiry-duplicates.service.ts,
 // CANDIDATES, copied: keep it in step), which the app runs in the same transaction.
@@ -274,9 +303,10 @@ FROM e \\gset
 UPDATE inquiry_status_history SET left_at = now() WHERE inquiry_id = :a11::uuid AND left_at IS NULL;
 INSERT INTO inquiry_status_history (inquiry_id, status, transition, entered_at, actor, reason)
   VALUES (:a11::uuid, :to_status::text, :transition::text, now(), :a7::text, NULLIF(:reason::text, ''));
-INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload)
+INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload, family_stage)
   VALUES ('family.information_requested', :a11::uuid, 'inquirer', :inquirer_id::uuid,
-    jsonb_build_object('reference', :reference::text, 'status', :to_status::text, 'transition', :transition::text));
+    jsonb_build_object('reference', :reference::text, 'status', :to_status::text, 'transition', :transition::text),
+    'in_progress');
 ${appendStatement().sql}
 END;
 `;

@@ -154,10 +154,11 @@ try {
   const before = sink.count;
   const start = performance.now();
   await db.query(
-    `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload)
+    `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload,
+       family_stage)
      SELECT CASE WHEN k = 1 THEN 'family.acknowledgement' ELSE 'family.message' END,
        s.inquiry_id, 'inquirer', s.inquirer_id,
-       jsonb_build_object('subject', 'Вопрос ' || k, 'body', 'Текст письма ' || k)
+       jsonb_build_object('subject', 'Вопрос ' || k, 'body', 'Текст письма ' || k), 'received'
      FROM (SELECT id AS inquiry_id, inquirer_id FROM inquiry) s CROSS JOIN generate_series(1, 10) k
      LIMIT $1`,
     [MESSAGES],

@@ -22,6 +22,7 @@ import { StatusLinks1795964894470 } from './1795964894470-StatusLinks.js';
 import { CrossingOverdueNotice1795965113897 } from './1795965113897-CrossingOverdueNotice.js';
 import { ReportTallies1795966000000 } from './1795966000000-ReportTallies.js';
 import { Pseudonymisation1795982386609 } from './1795982386609-Pseudonymisation.js';
+import { DisclosureGate1796517480894 } from './1796517480894-DisclosureGate.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -49,4 +50,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   CrossingOverdueNotice1795965113897,
   ReportTallies1795966000000,
   Pseudonymisation1795982386609,
+  DisclosureGate1796517480894,
 ];

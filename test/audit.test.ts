@@ -578,6 +578,9 @@ describe('checkpoints', () => {
   });
 });
 
+// Whoever reads the log in these tests: an auditor, who sees every value.
+const VIEWER = { actor: { actor: 'test:auditor' }, roles: ['auditor'] };
+
 describe('listing', () => {
   let log: AuditLog;
   const inquiryId = randomUUID();
@@ -591,7 +594,7 @@ describe('listing', () => {
       log,
       [
         makeInput({ inquiryId, action: 'inquiry.create', actor: staff(user) }),
-        makeInput({ inquiryId, action: 'inquiry.read', actor: staff(user) }),
+        makeInput({ inquiryId, action: 'inquiry.assign', actor: staff(user) }),
         makeInput({
           inquiryId: undefined,
           action: 'user.login',
@@ -613,28 +616,31 @@ describe('listing', () => {
     [
       'every event, newest first',
       {},
-      ['inquiry.transition', 'user.login', 'inquiry.read', 'inquiry.create'],
+      ['inquiry.transition', 'user.login', 'inquiry.assign', 'inquiry.create'],
     ],
-    ['by inquiry', { inquiryId }, ['inquiry.transition', 'inquiry.read', 'inquiry.create']],
-    ['by actor', { actorId: user }, ['user.login', 'inquiry.read', 'inquiry.create']],
-    ['by action', { action: 'inquiry.read' }, ['inquiry.read']],
+    ['by inquiry', { inquiryId }, ['inquiry.transition', 'inquiry.assign', 'inquiry.create']],
+    ['by actor', { actorId: user }, ['user.login', 'inquiry.assign', 'inquiry.create']],
+    ['by action', { action: 'inquiry.assign' }, ['inquiry.assign']],
     ['by entity', { entityType: 'staff_user', entityId: user }, ['user.login']],
     ['by time', { from: '2000-01-01', to: '2000-01-02' }, []],
   ])('%s', async (_name, filters, actions) => {
-    const page = await log.sut.list({
-      ...filters,
-      from: filters.from ? new Date(filters.from) : undefined,
-      to: filters.to ? new Date(filters.to) : undefined,
-      page: 1,
-      pageSize: 50,
-    });
+    const page = await log.sut.list(
+      {
+        ...filters,
+        from: filters.from ? new Date(filters.from) : undefined,
+        to: filters.to ? new Date(filters.to) : undefined,
+        page: 1,
+        pageSize: 50,
+      },
+      VIEWER,
+    );
 
     expect(page.items.map((e) => e.action)).toEqual(actions);
     expect(page.total).toBe(actions.length);
   });
 
   it('pages, with the total over all pages', async () => {
-    const second = await log.sut.list({ inquiryId, page: 2, pageSize: 2 });
+    const second = await log.sut.list({ inquiryId, page: 2, pageSize: 2 }, VIEWER);
 
     expect(second).toMatchObject({ total: 3, page: 2, pageSize: 2 });
     expect(second.items.map((e) => e.action)).toEqual(['inquiry.create']);
@@ -715,7 +721,7 @@ describe('GET /api/audit and /api/audit/verify', () => {
     });
     const recorded = await sut.app
       .get(AuditService)
-      .list({ action: 'audit.verify', page: 1, pageSize: 1 });
+      .list({ action: 'audit.verify', page: 1, pageSize: 1 }, VIEWER);
     expect(recorded.items[0]).toMatchObject({
       actor: auditor.user.id,
       requestId: res.headers['x-request-id'],
@@ -731,15 +737,18 @@ describe('the checkpoint schedule', () => {
       env: { AUDIT_CHECKPOINT_INTERVAL_MS: '100', ROLE: 'worker' },
     });
     try {
-      await sut.app.get(AuditService).append(makeInput());
+      const event = await sut.app.get(AuditService).append(makeInput());
       const dataSource = sut.app.get(DataSource);
-      let checkpoints: { id: string }[] = [];
-      for (let i = 0; i < 50 && checkpoints.length === 0; i++) {
+      // The first admin, created at start-up, may be in an earlier checkpoint than this event.
+      let recorded: { id: string }[] = [];
+      for (let i = 0; i < 50 && recorded.length === 0; i++) {
         await delay(100);
-        checkpoints = await dataSource.query('SELECT id FROM audit_checkpoint');
+        recorded = await dataSource.query(`SELECT id FROM audit_checkpoint WHERE heads ? $1`, [
+          event.stream,
+        ]);
       }
 
-      expect(checkpoints).toHaveLength(1);
+      expect(recorded).toHaveLength(1);
     } finally {
       await sut.close();
     }

@@ -72,7 +72,7 @@ if (!pgDump.path) {
       const audit = new AuditService(source);
       for (let i = 0; i < 5; i += 1) {
         await audit.append({
-          action: 'backup.test',
+          action: 'inquiry.update',
           actor: systemActor('test'),
           entityType: 'inquiry',
           entityId: randomUUID(),
@@ -121,7 +121,7 @@ if (!pgDump.path) {
         await c.query(`ALTER TABLE audit_event DISABLE TRIGGER USER`);
         await c.query(
           `UPDATE audit_event SET actor = 'system:someone-else'
-           WHERE id = (SELECT id FROM audit_event WHERE action = 'backup.test' LIMIT 1)`,
+           WHERE id = (SELECT id FROM audit_event WHERE action = 'inquiry.update' LIMIT 1)`,
         );
       });
       const verify = await runCli('audit', ['verify'], {

@@ -137,7 +137,7 @@ describe('calls and callbacks', () => {
 
   describe('callbacks', () => {
     it('schedules: open, the inquirer phone by default, family notice and audit in one go', async () => {
-      const { id, reference } = await createInquiry(intake);
+      const { id } = await createInquiry(intake);
       const dueAt = inHours(3);
 
       const res = await post(caseworker, `/api/inquiries/${id}/callbacks`, {
@@ -169,7 +169,7 @@ describe('calls and callbacks', () => {
         {
           recipient_kind: 'inquirer',
           recipient_id: inquirerId,
-          payload: { reference, dueAt, windowMinutes: 60, phone: '+79161234567', language: 'ru' },
+          payload: { dueAt, windowMinutes: 60, phone: '+79161234567' },
         },
       ]);
       const stream = await sql<{ action: string; seq: string }>(

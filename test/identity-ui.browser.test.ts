@@ -96,7 +96,11 @@ if (!CHROMIUM.path) {
       await expect(row.textContent()).resolves.toContain('Олена Коваль');
       await ui.expectAccessible(page, 'countersignature queue');
       await ui.shoot(page, '02-queue');
-      await row.getByRole('button', { name: 'Countersign' }).click();
+      await row.getByRole('button', { name: 'Review and countersign' }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: 'Countersign: this is Петров Алексей Сергеевич' })
+        .click();
       await page.getByText('Nothing is waiting for you.').waitFor();
       await openCase(page);
       await page.getByTestId('match').first().getByText('Confirmed').waitFor();

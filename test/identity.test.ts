@@ -44,9 +44,10 @@ describe('identity confirmation', () => {
   const confirmedMatch = async (inquiryId: string) => {
     const proposed = await post(caseworker, `/api/inquiries/${inquiryId}/matches`, { prisonerId });
     expect(proposed.status).toBe(201);
-    expect((await post(supervisor, `/api/matches/${proposed.body.id}/countersign`)).status).toBe(
-      200,
-    );
+    expect(
+      (await post(supervisor, `/api/matches/${proposed.body.id}/countersign`, { prisonerId }))
+        .status,
+    ).toBe(200);
   };
   const signedVerification = async (inquiryId: string, outcome: 'verified' | 'failed') => {
     const recorded = await post(caseworker, `/api/inquiries/${inquiryId}/verifications`, {
@@ -60,7 +61,9 @@ describe('identity confirmation', () => {
       outcome,
     });
     expect(recorded.status).toBe(201);
-    const signed = await post(supervisor, `/api/verifications/${recorded.body.id}/countersign`);
+    const signed = await post(supervisor, `/api/verifications/${recorded.body.id}/countersign`, {
+      outcome,
+    });
     expect(signed.status).toBe(200);
     return recorded.body;
   };
@@ -104,19 +107,24 @@ describe('identity confirmation', () => {
     const again = await post(caseworker, `/api/inquiries/${inquiryId}/matches`, { prisonerId });
     expect(again.status).toBe(409);
 
-    const own = await post(supervisor, `/api/matches/${proposed.body.id}/countersign`);
+    const own = await post(supervisor, `/api/matches/${proposed.body.id}/countersign`, {
+      prisonerId,
+    });
     expect(own.status).toBe(409);
     expect(own.body.code).toBe('four_eyes_required');
-    expect((await post(caseworker, `/api/matches/${proposed.body.id}/countersign`)).status).toBe(
-      403,
-    );
+    expect(
+      (await post(caseworker, `/api/matches/${proposed.body.id}/countersign`, { prisonerId }))
+        .status,
+    ).toBe(403);
 
     const queue = await otherSupervisor.agent.get('/api/identity/awaiting-countersignature');
     expect(queue.body.map((w: { id: string }) => w.id)).toContain(proposed.body.id);
     const ownQueue = await supervisor.agent.get('/api/identity/awaiting-countersignature');
     expect(ownQueue.body.map((w: { id: string }) => w.id)).not.toContain(proposed.body.id);
 
-    const signed = await post(otherSupervisor, `/api/matches/${proposed.body.id}/countersign`);
+    const signed = await post(otherSupervisor, `/api/matches/${proposed.body.id}/countersign`, {
+      prisonerId,
+    });
     expect(signed.status).toBe(200);
     expect(signed.body).toMatchObject({
       state: 'confirmed',
@@ -167,7 +175,9 @@ describe('identity confirmation', () => {
       method: 'callback_verified_number',
       outcome: 'verified',
     });
-    const own = await post(caseworker, `/api/verifications/${second.body.id}/countersign`);
+    const own = await post(caseworker, `/api/verifications/${second.body.id}/countersign`, {
+      outcome: 'verified',
+    });
     expect(own.status).toBe(403); // caseworkers do not countersign at all
     const sameSupervisor = await post(supervisor, `/api/inquiries/${inquiryId}/verifications`, {
       documents: [],
@@ -179,6 +189,7 @@ describe('identity confirmation', () => {
     const refused = await post(
       supervisor,
       `/api/verifications/${sameSupervisor.body.id}/countersign`,
+      { outcome: 'verified' },
     );
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('four_eyes_required');
@@ -209,11 +220,13 @@ describe('identity confirmation', () => {
       },
     },
     {
-      rule: 'detention_confirmed → travel_planning needs his consent to the handover',
+      rule: 'detention_confirmed → travel_planning needs his consent to the handover and to being disclosed',
       from: 'detention_confirmed',
       to: 'travel_planning',
       facts: async (id) => {
         expect((await consent(id, 'handover', 'given')).status).toBe(201);
+        expect((await transition(id, 'travel_planning')).body.code).toBe('guard_blocked');
+        expect((await consent(id, 'disclosure', 'given')).status).toBe(201);
       },
     },
     {
@@ -242,19 +255,41 @@ describe('identity confirmation', () => {
     expect(allowed.body.status).toBe(to);
   });
 
-  it('tells the family about detention only after verification and his consent to disclosure', async () => {
-    const notified = async (id: string) =>
+  it('tells the family about detention only after verification and his consent to disclosure; until then the notices are held on the case', async () => {
+    const notified = async (id: string, state = 'pending') =>
       (
         await sql<{ event_type: string }>(
-          `SELECT event_type FROM outbox_message WHERE inquiry_id = $1 ORDER BY created_at`,
-          [id],
+          `SELECT event_type FROM outbox_message WHERE inquiry_id = $1 AND state = $2
+           ORDER BY created_at, event_type`,
+          [id, state],
         )
       ).map((r) => r.event_type);
     const withoutConsent = await verifyingCase();
     await confirmedMatch(withoutConsent);
     await signedVerification(withoutConsent, 'verified');
     expect((await transition(withoutConsent, 'detention_confirmed')).status).toBe(200);
-    expect(await notified(withoutConsent)).not.toContain('family.detention_confirmed');
+    expect(await notified(withoutConsent)).toEqual(['family.acknowledgement']);
+    expect(await notified(withoutConsent, 'held')).toEqual([
+      'family.detention_confirmed',
+      'family.verification_outcome',
+    ]);
+    // Held, on the case: which notice, why, after whose action.
+    const held = await sql<{ actor: string; action: string }>(
+      `SELECT actor, action FROM audit_event WHERE inquiry_id = $1 AND action = 'notice.held'`,
+      [withoutConsent],
+    );
+    expect(held).toEqual([
+      { actor: caseworker.user.id, action: 'notice.held' },
+      { actor: caseworker.user.id, action: 'notice.held' },
+    ]);
+    // His consent lets them go.
+    expect((await consent(withoutConsent, 'disclosure', 'given')).status).toBe(201);
+    expect(await notified(withoutConsent)).toEqual([
+      'family.acknowledgement',
+      'family.detention_confirmed',
+      'family.verification_outcome',
+    ]);
+    expect(await notified(withoutConsent, 'held')).toEqual([]);
 
     const withConsent = await verifyingCase();
     await confirmedMatch(withConsent);
@@ -377,7 +412,7 @@ describe('identity confirmation', () => {
       return closedLetter(id);
     };
     const silent = await declined([['disclosure', 'refused']]);
-    expect(silent).toContain('Мы не можем сообщить вам какие-либо сведения о нём');
+    expect(silent).toContain('Сейчас мы не можем сообщить вам никаких сведений о нём.');
     expect(silent).not.toMatch(/соглас/);
     const explained = await declined([
       ['disclosure', 'given'],

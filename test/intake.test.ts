@@ -321,7 +321,7 @@ describe('mail intake (webhook)', () => {
     ]);
     const [{ n }] = await sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_event WHERE action = 'email.attachment_download'
-         AND entity_id = $1`,
+         AND diff -> 'attachmentId' ->> 'to' = $1`,
       [attachments[0].id],
     );
     expect(n).toBe(1);

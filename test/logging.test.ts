@@ -3,6 +3,10 @@ import { Logger } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
+import { randomBytes } from 'node:crypto';
+import { RoutePolicyInspector } from '../src/auth/route-policy.inspector.js';
+import { createInquiry } from './support/inquiries.js';
+import { signedInStaff } from './support/staff.js';
 import { LogCapture, createTestApp, type TestApp } from './support/test-app.js';
 import { ProbeController } from './support/probe.controller.js';
 
@@ -92,5 +96,60 @@ describe('logs are structured JSON with secrets and personal data redacted', () 
       email: '[redacted]',
       phones: '[redacted]',
     });
+  });
+});
+
+// Tokens in paths (a family's status link): every route that takes one is requested — with a
+// token that exists and one that does not — and no log line may hold it, whole or in part.
+describe('tokens in paths never reach the log', () => {
+  let sut: TestApp;
+  const logs = new LogCapture();
+
+  beforeAll(async () => {
+    sut = await createTestApp({
+      logDestination: logs,
+      env: { TOTP_REQUIRED_ROLES: 'none', LOG_LEVEL: 'debug' },
+    });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('redacts the token of every route that takes one, in the message and in req.url', async () => {
+    const withToken = sut.app
+      .get(RoutePolicyInspector)
+      .routes()
+      .filter((r) => /(^|\/):token\b/.test(r.path));
+    expect(withToken.map((r) => `${r.method} ${r.path}`)).toEqual(['GET status/:token']);
+    const staff = await signedInStaff(sut, { roles: ['caseworker'] });
+    const { id } = await createInquiry(staff);
+    const issued = await staff.agent
+      .post(`/api/inquiries/${id}/status-links`)
+      .set('X-CSRF-Token', staff.csrf);
+    expect(issued.status).toBe(201);
+    const tokens = [issued.body.token as string, randomBytes(32).toString('base64url')];
+    const http = sut.app.getHttpServer() as App;
+    for (const route of withToken) {
+      for (const token of tokens) {
+        const path = `/${route.path.replace(':token', token)}`;
+        const res = await request(http)[route.method.toLowerCase() as 'get'](path);
+        expect([path, res.status]).toEqual([path, token === tokens[0] ? 200 : 404]);
+      }
+    }
+    const text = logs.text();
+    const access = logs.lines.filter((l) =>
+      String((l.req as { url?: string } | undefined)?.url ?? '').startsWith('/status/'),
+    );
+    expect(access).toHaveLength(2);
+    for (const line of access) {
+      expect((line.req as { url: string }).url).toBe('/status/[redacted]');
+      expect(line.msg).toMatch(/^GET \/status\/\[redacted\] (200|404)$/);
+    }
+    for (const token of tokens) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(token.slice(0, 12));
+      expect(text).not.toContain(token.slice(-12));
+    }
   });
 });

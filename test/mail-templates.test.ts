@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { CLOSINGS } from '../src/disclosure/family-view.js';
 import {
   MAIL_EVENTS,
   MAIL_LANGUAGES,
@@ -12,8 +13,9 @@ const DATA: MailData = {
   inquirerName: 'Петрова Ольга <script>alert(1)</script>',
   soughtPersonName: 'Петров Алексей Сергеевич',
   staffName: 'Олена Коваль',
-  status: 'closed_not_found',
+  status: 'verifying',
   statusName: 'verifying',
+  closing: 'no_information',
   reason: 'Копия свидетельства о рождении & фото <b>паспорта</b>',
   phone: '+79161234567',
   windowStart: '30 November 2026, 14:00',
@@ -68,20 +70,22 @@ describe('mail templates', () => {
     );
   });
 
-  it('words each closing humanely and differently', () => {
-    const closings = [
-      'closed_not_found',
-      'closed_withdrawn',
-      'closed_rejected',
-      'closed_declined_by_prisoner',
-      'closed_duplicate',
-    ];
+  it('words each closing the gate may give humanely and differently', () => {
     for (const language of MAIL_LANGUAGES) {
-      const texts = closings.map(
-        (status) => renderer.render('family.case_closed', language, { ...DATA, status }).text,
+      const texts = CLOSINGS.map(
+        (closing) => renderer.render('family.case_closed', language, { ...DATA, closing }).text,
       );
-      expect(new Set(texts).size).toBe(closings.length);
+      expect(new Set(texts).size).toBe(CLOSINGS.length);
       for (const text of texts) expect(text.split('\n')[2].length).toBeGreaterThan(40);
+    }
+  });
+
+  it('never words a family’s letter by the case’s status: a closing is what the gate gives', () => {
+    for (const language of MAIL_LANGUAGES) {
+      for (const event of MAIL_EVENTS.filter((e) => e.startsWith('family.'))) {
+        const as = (status: string) => renderer.render(event, language, { ...DATA, status }).text;
+        expect(as('closed_declined_by_prisoner')).toBe(as('closed_not_found'));
+      }
     }
   });
 

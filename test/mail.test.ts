@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { InquiryTransitionService } from '../src/inquiries/inquiry-transition.service.js';
-import { InquiryGuardRegistry } from '../src/inquiries/state-machine/inquiry-guard.registry.js';
+import { DisclosureGate } from '../src/disclosure/disclosure.gate.js';
 import { MAIL_EVENTS, MAIL_LANGUAGES, MailRenderer } from '../src/mail/mail-renderer.js';
 import { StatusLinksService } from '../src/status/status-links.service.js';
 import { Metrics } from '../src/metrics/metrics.service.js';
@@ -179,15 +179,19 @@ describe('mail out', () => {
       const { id, inquirerId } = byLanguage[language];
       for (const event of MAIL_EVENTS) {
         const toStaff = event.startsWith('staff.');
+        // Written behind the gate's back (as a bug or an old row might be): the sender still asks
+        // the gate, and renders only the family's view.
         await sql(
-          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload)
-           VALUES ($1, $2, $3, $4, $5)`,
+          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload,
+             family_stage)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
           [
             event,
             id,
             toStaff ? 'staff' : 'inquirer',
             toStaff ? staff.user.id : inquirerId,
             payload,
+            toStaff ? null : 'legacy',
           ],
         );
       }
@@ -195,18 +199,22 @@ describe('mail out', () => {
     await drain();
 
     const renderer = sut.app.get(MailRenderer);
-    const disclosing = [
-      'family.detention_confirmed',
-      'family.travel_instructions',
-      'family.handover_scheduled',
-    ];
+    // The case is just received: what would tell of detention waits for disclosure (held), a
+    // closing letter for a case that is not closed no longer applies (suppressed).
+    const notSent: Record<string, string> = {
+      'family.verification_outcome': 'held',
+      'family.detention_confirmed': 'held',
+      'family.travel_instructions': 'held',
+      'family.handover_scheduled': 'held',
+      'family.case_closed': 'suppressed',
+    };
     for (const language of MAIL_LANGUAGES) {
       const { id, reference } = byLanguage[language];
       const rows = await outboxOf(id);
       for (const event of MAIL_EVENTS) {
         const row = rows.filter((r) => r.event_type === event).at(-1)!;
-        if (disclosing.includes(event)) {
-          expect([event, row.state]).toEqual([event, 'suppressed']);
+        if (notSent[event]) {
+          expect([event, row.state]).toEqual([event, notSent[event]]);
           continue;
         }
         expect([event, row.state]).toEqual([event, 'sent']);
@@ -229,16 +237,14 @@ describe('mail out', () => {
         expect(got.parsed.text).toContain(reference);
       }
     }
-    // All but the three disclosing events can be sent before disclosure, in each language.
+    // All the others can be sent before disclosure, in each language.
     expect(sink.received).toHaveLength(
-      (MAIL_EVENTS.length - disclosing.length) * MAIL_LANGUAGES.length,
+      (MAIL_EVENTS.length - Object.keys(notSent).length) * MAIL_LANGUAGES.length,
     );
     const timeline = await staff.agent.get(`/api/inquiries/${byLanguage.en.id}`);
-    expect(
-      (timeline.body.timeline as { action: string }[]).filter(
-        (e) => e.action === 'mail.suppressed',
-      ),
-    ).toHaveLength(3);
+    const actions = (timeline.body.timeline as { action: string }[]).map((e) => e.action);
+    expect(actions.filter((a) => a === 'notice.held')).toHaveLength(4);
+    expect(actions.filter((a) => a === 'mail.suppressed')).toHaveLength(1);
   });
 
   it('sends nothing for a rolled-back transition and exactly one message for a committed one', async () => {
@@ -428,7 +434,7 @@ describe('mail out', () => {
       sut.app.get(AppConfig),
       sut.app.get(MailRenderer),
       sut.app.get(AuditService),
-      sut.app.get(InquiryGuardRegistry),
+      sut.app.get(DisclosureGate),
       sut.app.get(StatusLinksService),
       sut.app.get(Metrics),
     );

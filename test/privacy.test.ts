@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
-import yauzl from 'yauzl';
 import { AuditService } from '../src/audit/audit.service.js';
 import { IntakeService } from '../src/intake/intake.service.js';
 import { Pseudonymiser } from '../src/privacy/pseudonymiser.js';
@@ -11,34 +10,13 @@ import { runCli } from './support/cli.js';
 import { createInquiry, inquiryBody } from './support/inquiries.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 import { createTestApp, LogCapture, type TestApp } from './support/test-app.js';
+import { unzip } from './support/zip.js';
 
 // Retention, subject access and erasure, against the real database: what goes, what stays (the
 // reports' figures, the audit chains), what the dry run says, what a family's copy holds.
 const NAME = 'Сидоренко Галина Петровна';
 const PHONE = '+380 67 123 45 67';
 const EMAIL = 'galina.sydorenko@mail.test';
-
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}
 
 describe('retention, subject access and erasure', () => {
   let sut: TestApp;

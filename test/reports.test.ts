@@ -170,15 +170,17 @@ describe('reports', () => {
       const me = caseworkers[0].user.id;
       if (m.acknowledgedAt) {
         await sql(
-          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, payload, state, sent_at)
-           VALUES ('family.acknowledgement', $1, 'inquirer', '{}', 'sent', $2)`,
+          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, payload, state, sent_at,
+             family_stage)
+           VALUES ('family.acknowledgement', $1, 'inquirer', '{}', 'sent', $2, 'received')`,
           [m.id, m.acknowledgedAt],
         );
       }
       for (let f = 0; f < m.mailFailed; f += 1) {
         await sql(
-          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, payload, state, last_error)
-           VALUES ('family.message', $1, 'inquirer', '{}', 'failed', 'test')`,
+          `INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, payload, state, last_error,
+             family_stage)
+           VALUES ('family.message', $1, 'inquirer', '{}', 'failed', 'test', 'in_progress')`,
           [m.id],
         );
       }

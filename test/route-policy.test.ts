@@ -107,6 +107,11 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'POST callbacks/:id/cancel': ['intake', 'caseworker', 'supervisor'],
   'GET inquirers/:id/export': ['supervisor'],
   'POST inquirers/:id/erasure': ['supervisor'],
+  'GET matches/:matchId/review': ['supervisor'],
+  'GET verifications/:verificationId/review': ['supervisor'],
+  'GET inquiries/:id/contact-changes': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'POST contact-changes/:changeId/approve': ['supervisor'],
+  'POST contact-changes/:changeId/reject': ['supervisor'],
 };
 
 function summary(policy: AccessPolicy | undefined) {

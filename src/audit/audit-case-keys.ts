@@ -69,6 +69,8 @@ export const PLAIN_FIELDS: ReadonlySet<string> = new Set([
   'closedAt',
   'days',
   'removed',
+  'page',
+  'heldNotifications',
 ]);
 
 export interface SealedField {
@@ -122,6 +124,16 @@ export function revealDiff(
         return [field, ERASED];
       }
     }),
+  );
+}
+
+// An event's values as someone who may not read them sees it: that a field changed, not how.
+// Plain fields (statuses, ids, counts) stay.
+export const HIDDEN = { hidden: true } as const;
+
+export function concealDiff(diff: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(diff).map(([field, change]) => [field, isPlainField(field) ? change : HIDDEN]),
   );
 }
 

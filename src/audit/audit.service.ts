@@ -39,7 +39,8 @@
 // statement: behind PgBouncer in transaction mode, use PgBouncer 1.21+ with
 // max_prepared_statements set.
 
-import { caseKey, caseKeys, revealDiff, sealDiff } from './audit-case-keys.js';
+import { caseKey, caseKeys, concealDiff, revealDiff, sealDiff } from './audit-case-keys.js';
+import { isReadAction, maySeeValues, READ_ACTIONS } from './audit-actions.js';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
@@ -54,7 +55,9 @@ import type {
   AuditEventFilter,
   AuditEventInput,
   AuditEventPage,
+  AuditReadInput,
   AuditVerification,
+  AuditViewer,
 } from './audit.types.js';
 
 export type { AuditEventInput } from './audit.types.js';
@@ -119,19 +122,56 @@ export class AuditService {
   // Records the event in the caller's transaction: it commits or rolls back with the change it
   // describes. Holds the stream's head locked until that transaction ends.
   async appendInTransaction(manager: EntityManager, input: AuditEventInput): Promise<AuditEvent> {
+    if (isReadAction(input.action)) {
+      throw new Error(`${input.action} is a read record: use recordRead`);
+    }
+    return this.write(manager, input, streamOf(input));
+  }
+
+  // Someone read personal data (of a case, when `inquiryId` is given). Written to the reader's
+  // own stream, `actor:<id>`: two people reading one case never wait for each other, nor for
+  // anyone changing it. Carries no value read, only what and how much.
+  async recordReadInTransaction(manager: EntityManager, input: AuditReadInput): Promise<void> {
+    if (!isReadAction(input.action)) throw new Error(`${input.action} is not a read record`);
+    await this.write(
+      manager,
+      {
+        action: input.action,
+        actor: input.actor,
+        // A case's reads are found by the case (the entity index), whatever part was read.
+        entityType: input.inquiryId ? 'inquiry' : input.entityType,
+        entityId: input.inquiryId ?? input.entityId,
+        inquiryId: input.inquiryId,
+        after: input.after,
+      },
+      `actor:${input.actor.actor}`,
+    );
+  }
+
+  recordRead(input: AuditReadInput): Promise<void> {
+    return this.dataSource.transaction((manager) => this.recordReadInTransaction(manager, input));
+  }
+
+  private async write(
+    manager: EntityManager,
+    input: AuditEventInput,
+    stream: string,
+  ): Promise<AuditEvent> {
     const connection = await connectionOf(manager);
     assertWellFormed(input);
+    const diff = diffOf(input.before, input.after);
     const event = Object.assign(new AuditEvent(), {
       id: randomUUID(),
-      stream: storableText(streamOf(input)),
+      stream: storableText(stream),
       actor: storableText(input.actor.actor),
       action: input.action,
       entityType: optionalText(input.entityType),
       entityId: optionalText(input.entityId),
       inquiryId: input.inquiryId ?? null,
-      diff: input.inquiryId
-        ? sealDiff(diffOf(input.before, input.after), await caseKey(manager, input.inquiryId))
-        : diffOf(input.before, input.after),
+      diff:
+        input.inquiryId && !isReadAction(input.action)
+          ? sealDiff(diff, await caseKey(manager, input.inquiryId))
+          : diff,
       requestId: optionalText(input.actor.requestId),
       ip: optionalText(input.actor.ip),
     });
@@ -174,15 +214,23 @@ export class AuditService {
     return this.dataSource.transaction((manager) => this.appendInTransaction(manager, input));
   }
 
-  // Newest first. Reading the log is not itself audited.
-  async list(filter: AuditEventFilter): Promise<AuditEventPage> {
+  // Newest first. Values of an event are shown only to a viewer whose roles may read what it
+  // belongs to (and, for a case's event, the case); others see which fields changed, not to
+  // what. The reading is itself recorded, with the filter (ids and dates only) and the count.
+  async list(filter: AuditEventFilter, viewer: AuditViewer): Promise<AuditEventPage> {
     const query = this.dataSource.getRepository(AuditEvent).createQueryBuilder('e');
     if (filter.inquiryId) {
-      // An inquiry's events are its stream: this reads them through the (stream, seq) index.
-      query.andWhere('e.stream = :stream AND e.inquiryId = :inquiryId', {
-        stream: `inquiry:${filter.inquiryId}`,
-        inquiryId: filter.inquiryId,
-      });
+      // An inquiry's events are its stream (the (stream, seq) index), and the records of its
+      // readers, on their own streams (the entity index).
+      query.andWhere(
+        `(e.stream = :stream OR (e.entityType = 'inquiry' AND e.entityId = :entityId
+          AND e.action IN (:...reads)))`,
+        {
+          stream: `inquiry:${filter.inquiryId}`,
+          entityId: filter.inquiryId,
+          reads: READ_ACTIONS,
+        },
+      );
     }
     if (filter.actorId) query.andWhere('e.actor = :actorId', filter);
     if (filter.action) query.andWhere('e.action = :action', filter);
@@ -196,13 +244,38 @@ export class AuditService {
       .offset((filter.page - 1) * filter.pageSize)
       .limit(filter.pageSize)
       .getManyAndCount();
+    const shown = items.filter((e) => maySeeValues(viewer.roles, e));
     const keys = await caseKeys(
       this.dataSource.manager,
-      items.flatMap((e) => (e.inquiryId ? [e.inquiryId] : [])),
+      shown.flatMap((e) => (e.inquiryId ? [e.inquiryId] : [])),
     );
     for (const event of items) {
-      if (event.inquiryId) event.diff = revealDiff(event.diff, keys.get(event.inquiryId));
+      event.diff = !shown.includes(event)
+        ? concealDiff(event.diff)
+        : event.inquiryId
+          ? revealDiff(event.diff, keys.get(event.inquiryId))
+          : event.diff;
     }
+    await this.recordRead({
+      action: 'audit.read',
+      actor: viewer.actor,
+      after: {
+        ...Object.fromEntries(
+          Object.entries({
+            inquiryId: filter.inquiryId,
+            actorId: filter.actorId,
+            entityType: filter.entityType,
+            entityId: filter.entityId,
+            eventType: filter.action,
+            from: filter.from?.toISOString(),
+            to: filter.to?.toISOString(),
+          }).filter(([, v]) => v !== undefined),
+        ),
+        page: filter.page,
+        count: items.length,
+        total,
+      },
+    });
     return { items, total, page: filter.page, pageSize: filter.pageSize };
   }
 

@@ -1,10 +1,11 @@
 import type { ActorContext } from '../common/request-context.js';
+import type { AuditAction } from './audit-actions.js';
 import type { AuditEvent } from './audit-event.entity.js';
 
 // What a module hands to AuditService to record one thing that happened.
 export interface AuditEventInput {
-  // `<area>.<verb>`: `user.login`, `inquiry.transition`, `inquiry.read`, …
-  action: string;
+  // `<area>.<verb>`, one of AUDIT_ACTIONS: `user.login`, `inquiry.transition`, …
+  action: AuditAction;
   actor: ActorContext;
   entityType?: string;
   entityId?: string;
@@ -13,6 +14,25 @@ export interface AuditEventInput {
   // The record before and after the change; only changed fields are kept, secrets masked.
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
+}
+
+// Someone read personal data: what (a read action), of which case or record, and how much.
+export interface AuditReadInput {
+  action: AuditAction;
+  actor: ActorContext;
+  inquiryId?: string;
+  // What was read when it belongs to no case (a registry record, a report); a part of a case is
+  // named in `after` (an attachment's id).
+  entityType?: string;
+  entityId?: string;
+  // Plain facts only (counts, ids): no value read is ever copied here.
+  after?: Record<string, unknown>;
+}
+
+// Who reads the audit log: their roles decide which values they see.
+export interface AuditViewer {
+  actor: ActorContext;
+  roles: readonly string[];
 }
 
 export interface AuditEventFilter {

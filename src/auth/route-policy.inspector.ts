@@ -1,7 +1,12 @@
 import { Injectable, RequestMethod, type OnApplicationBootstrap } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { ACCESS_POLICY, type AccessPolicy } from '../common/decorators/access-policy.decorator.js';
+import {
+  ACCESS_POLICY,
+  READ_SCOPE,
+  type AccessPolicy,
+  type ReadScope,
+} from '../common/decorators/access-policy.decorator.js';
 
 export interface RouteInfo {
   method: string;
@@ -10,6 +15,8 @@ export interface RouteInfo {
   controller: string;
   handler: string;
   policy: AccessPolicy | undefined;
+  // For a route that reads a part of a case (@Reads): which.
+  scope?: ReadScope;
 }
 
 function joinPath(...parts: (string | string[] | undefined)[]): string {
@@ -50,6 +57,7 @@ export class RoutePolicyInspector implements OnApplicationBootstrap {
               handler,
               type,
             ]),
+            scope: this.reflector.get<ReadScope | undefined>(READ_SCOPE, handler),
           },
         ];
       });

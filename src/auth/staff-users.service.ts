@@ -1,3 +1,4 @@
+import type { AuditAction } from '../audit/audit-actions.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -159,7 +160,7 @@ export class StaffUsersService {
   private changeUser(
     id: string,
     actor: ActorContext,
-    action: string,
+    action: AuditAction,
     change: (manager: EntityManager, user: StaffUser) => Promise<void>,
   ): Promise<StaffUserView> {
     return this.dataSource.transaction(async (manager) => {

@@ -97,9 +97,9 @@ const BATCH_SQL = `
   FROM seed WHERE staff IS NOT NULL AND random() < 0.5;
 
   INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload, state,
-    sent_at, created_at)
+    sent_at, created_at, family_stage)
   SELECT 'family.acknowledgement', inquiry_id, 'inquirer', inquirer_id, '{}', 'sent',
-    created_at + random() * interval '1 hour', created_at
+    created_at + random() * interval '1 hour', created_at, 'received'
   FROM seed WHERE channel = 'email' OR random() < 0.3;`;
 
 async function seed(context: DatabaseContext, inquiries: number, batch: number): Promise<number> {

@@ -48,8 +48,16 @@ describe('loadConfig', () => {
     expect(sut.database.runMigrations).toBe(false);
     expect(sut.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(sut.http.bodyLimit).toBe('512kb');
-    expect(sut.http.trustProxy).toBe(true);
+    expect(sut.http.trustProxy).toBe(1);
     expect(sut.log.pretty).toBe(true);
+  });
+
+  it.each([
+    ['false', false],
+    ['2', 2],
+    ['loopback, 10.0.0.0/8', ['loopback', '10.0.0.0/8']],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).http.trustProxy).toEqual(expected);
   });
 
   it('treats an empty value as unset', () => {

@@ -20,7 +20,8 @@ export abstract class AppConfig {
     readonly port: number;
     readonly bodyLimit: string;
     readonly corsOrigins: readonly string[];
-    readonly trustProxy: boolean;
+    // Express's `trust proxy`: false, a number of hops, or the proxies' addresses.
+    readonly trustProxy: false | number | readonly string[];
   };
   abstract readonly database: {
     // Absent means "start the embedded PostgreSQL".
@@ -206,7 +207,7 @@ function toAppConfig(env: Environment): AppConfig {
       corsOrigins: env.CORS_ORIGINS.split(',')
         .map((o) => o.trim())
         .filter(Boolean),
-      trustProxy: env.TRUST_PROXY,
+      trustProxy: trustProxyOf(env.TRUST_PROXY),
     },
     database: {
       url: env.DATABASE_URL,
@@ -306,4 +307,15 @@ function toAppConfig(env: Environment): AppConfig {
       },
     },
   };
+}
+
+// `true` means one reverse proxy in front (trusting any number of hops would let a client name
+// its own address and walk past the rate limits); a number is that many hops; anything else
+// lists the proxies.
+function trustProxyOf(value: string): false | number | string[] {
+  const v = value.trim().toLowerCase();
+  if (['false', 'no', 'off', '0'].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v)) return 1;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((p) => p.trim());
 }

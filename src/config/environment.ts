@@ -69,6 +69,12 @@ const toBoolean = ({ value }: { value: unknown }) => {
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+const PROXY_ADDRESS = String.raw`(?:loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(?:/\d{1,3})?)`;
+const TRUST_PROXY_FORMAT = new RegExp(
+  String.raw`^(?:true|false|yes|no|on|off|\d{1,2}|${PROXY_ADDRESS}(?:\s*,\s*${PROXY_ADDRESS})*)$`,
+  'i',
+);
+
 export class Environment {
   @IsIn(NODE_ENVS)
   @Transform(trim)
@@ -133,9 +139,13 @@ export class Environment {
   })
   CORS_ORIGINS = '';
 
-  @IsBoolean()
-  @Transform(toBoolean)
-  TRUST_PROXY = false;
+  // false; true (one reverse proxy in front); a number of proxy hops; or the proxies' addresses.
+  @Matches(TRUST_PROXY_FORMAT, {
+    message:
+      'must be false, true (one reverse proxy in front), a number of proxy hops, or a comma-separated list of the proxies’ addresses or subnets (loopback, uniquelocal, 10.0.0.0/8, …)',
+  })
+  @Transform(trim)
+  TRUST_PROXY = 'false';
 
   @IsIn(LOG_LEVELS)
   @Transform(trim)

@@ -1,10 +1,11 @@
+import type { AuditAction } from '../audit/audit-actions.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
-import { OutboxService } from '../mail/outbox.service.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { Call } from './call.entity.js';
 import { Callback, type ClosedCallbackState } from './callback.entity.js';
 import { callbackNotFound, callbackNotOpen, staleCallbackVersion } from './contacts.exception.js';
@@ -34,7 +35,7 @@ export interface CloseCallbackCommand {
   actor: ActorContext;
 }
 
-const CLOSING_ACTIONS: Record<ClosedCallbackState, string> = {
+const CLOSING_ACTIONS: Record<ClosedCallbackState, AuditAction> = {
   done: 'callback.complete',
   missed: 'callback.miss',
   cancelled: 'callback.cancel',
@@ -45,7 +46,7 @@ export class CallbacksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
+    private readonly gate: DisclosureGate,
   ) {}
 
   // The promise, the family's notice of it and the audit event, in one transaction.
@@ -75,21 +76,16 @@ export class CallbacksService {
           createdBy: command.staffId,
         }),
       );
-      await this.outbox.enqueueInTransaction(manager, [
-        {
-          eventType: 'family.callback_scheduled',
-          inquiryId: inquiry.id,
-          recipientKind: 'inquirer',
-          recipientId: inquirer.id,
-          payload: {
-            reference: inquiry.reference,
-            dueAt: callback.dueAt.toISOString(),
-            windowMinutes: callback.windowMinutes,
-            phone: callback.phone,
-            language: inquirer.preferredLanguage,
-          },
+      await this.gate.notify(manager, {
+        inquiryId: inquiry.id,
+        notice: 'family.callback_scheduled',
+        fields: {
+          dueAt: callback.dueAt.toISOString(),
+          windowMinutes: callback.windowMinutes,
+          phone: callback.phone,
         },
-      ]);
+        actor: command.actor,
+      });
       await this.audit.appendInTransaction(manager, {
         action: 'callback.schedule',
         actor: command.actor,
@@ -147,11 +143,21 @@ export class CallbacksService {
   }
 
   // Latest due first.
-  async listForInquiry(inquiryId: string): Promise<Callback[]> {
-    await findInquiryOrFail(this.dataSource.manager, inquiryId);
-    return this.dataSource
-      .getRepository(Callback)
-      .find({ where: { inquiryId }, order: { dueAt: 'DESC', id: 'ASC' } });
+  // Reading them is recorded on the reader's own stream.
+  async listForInquiry(inquiryId: string, actor: ActorContext): Promise<Callback[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await findInquiryOrFail(manager, inquiryId);
+      const rows = await manager
+        .getRepository(Callback)
+        .find({ where: { inquiryId }, order: { dueAt: 'DESC', id: 'ASC' } });
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'callback.read',
+        actor,
+        inquiryId,
+        after: { count: rows.length },
+      });
+      return rows;
+    });
   }
 }
 

@@ -60,10 +60,20 @@ export class CallsService {
   }
 
   // Newest first.
-  async listForInquiry(inquiryId: string): Promise<Call[]> {
-    await findInquiryOrFail(this.dataSource.manager, inquiryId);
-    return this.dataSource
-      .getRepository(Call)
-      .find({ where: { inquiryId }, order: { occurredAt: 'DESC', id: 'ASC' } });
+  // Reading them is recorded on the reader's own stream.
+  async listForInquiry(inquiryId: string, actor: ActorContext): Promise<Call[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await findInquiryOrFail(manager, inquiryId);
+      const rows = await manager
+        .getRepository(Call)
+        .find({ where: { inquiryId }, order: { occurredAt: 'DESC', id: 'ASC' } });
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'call.read',
+        actor,
+        inquiryId,
+        after: { count: rows.length },
+      });
+      return rows;
+    });
   }
 }

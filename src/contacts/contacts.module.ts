@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { CallbacksController } from './callbacks.controller.js';
 import { CallbacksService } from './callbacks.service.js';
@@ -10,7 +11,7 @@ import { OverdueCallbacksService } from './overdue-callbacks.service.js';
 
 // Phone calls with families and the callbacks promised to them, on the case timeline.
 @Module({
-  imports: [AuditModule, MailModule],
+  imports: [AuditModule, MailModule, DisclosureModule],
   controllers: [InquiryContactsController, CallbacksController],
   providers: [CallsService, CallbacksService, OverdueCallbacksService, OverdueCallbackNotifier],
 })

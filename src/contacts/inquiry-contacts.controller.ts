@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
 import type { Call } from './call.entity.js';
 import type { Callback } from './callback.entity.js';
@@ -30,9 +30,12 @@ export class InquiryContactsController {
   }
 
   @Get('calls')
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
-  listCalls(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<Call[]> {
-    return this.calls.listForInquiry(inquiryId);
+  @Reads('contacts')
+  listCalls(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Actor() actor: ActorContext,
+  ): Promise<Call[]> {
+    return this.calls.listForInquiry(inquiryId, actor);
   }
 
   @Post('callbacks')
@@ -47,8 +50,11 @@ export class InquiryContactsController {
   }
 
   @Get('callbacks')
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
-  listCallbacks(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<Callback[]> {
-    return this.callbacks.listForInquiry(inquiryId);
+  @Reads('contacts')
+  listCallbacks(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Actor() actor: ActorContext,
+  ): Promise<Callback[]> {
+    return this.callbacks.listForInquiry(inquiryId, actor);
   }
 }

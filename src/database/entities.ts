@@ -27,6 +27,8 @@ import { TravelEvent } from '../travel/travel-event.entity.js';
 import { HandoverLocation } from '../handover/handover-location.entity.js';
 import { HandoverAppointment } from '../handover/handover-appointment.entity.js';
 import { StatusLink } from '../status/status-link.entity.js';
+import { TrustedContact } from '../disclosure/trusted-contact.entity.js';
+import { ContactChange } from '../disclosure/contact-change.entity.js';
 
 // Every TypeORM entity of the application: the data source (and the schema-drift check) knows
 // these. Keep one import per line, grouped by module.
@@ -60,4 +62,6 @@ export const entities: (new () => object)[] = [
   HandoverLocation,
   HandoverAppointment,
   StatusLink,
+  TrustedContact,
+  ContactChange,
 ];

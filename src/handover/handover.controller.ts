@@ -10,7 +10,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import {
@@ -59,9 +59,12 @@ export class HandoverController {
   }
 
   @Get('inquiries/:id/handover-appointments')
-  @Roles('caseworker', 'supervisor', 'auditor')
-  appointments(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<HandoverAppointment[]> {
-    return this.handover.appointments(inquiryId);
+  @Reads('handover')
+  appointments(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Actor() actor: ActorContext,
+  ): Promise<HandoverAppointment[]> {
+    return this.handover.appointments(inquiryId, actor);
   }
 
   @Post('inquiries/:id/handover-appointments')
@@ -129,7 +132,7 @@ export class HandoverController {
   @Get('handover-appointments/:appointmentId/act')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @Roles('caseworker', 'supervisor', 'auditor')
+  @Reads('handover')
   async act(
     @Param('appointmentId', ParseUUIDPipe) id: string,
     @Actor() actor: ActorContext,

@@ -7,8 +7,8 @@ import {
   ValidationFailedException,
 } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
-import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
-import { OutboxService } from '../mail/outbox.service.js';
+import type { AuditAction } from '../audit/audit-actions.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import type {
   CompleteHandoverDto,
   HandoverLocationDto,
@@ -32,8 +32,7 @@ export class HandoverService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
-    private readonly guards: InquiryGuardRegistry,
+    private readonly gate: DisclosureGate,
   ) {}
 
   locations(): Promise<HandoverLocation[]> {
@@ -84,10 +83,20 @@ export class HandoverService {
     });
   }
 
-  appointments(inquiryId: string): Promise<HandoverAppointment[]> {
-    return this.dataSource
-      .getRepository(HandoverAppointment)
-      .find({ where: { inquiryId }, order: { createdAt: 'DESC' } });
+  // Reading them is recorded on the reader's own stream.
+  appointments(inquiryId: string, actor: ActorContext): Promise<HandoverAppointment[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager
+        .getRepository(HandoverAppointment)
+        .find({ where: { inquiryId }, order: { createdAt: 'DESC' } });
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'handover.read',
+        actor,
+        inquiryId,
+        after: { count: rows.length },
+      });
+      return rows;
+    });
   }
 
   // An appointment while the family travels, or a new one after a postponement (the family is
@@ -227,7 +236,7 @@ export class HandoverService {
       [id],
     )) as ActRow[];
     if (!row) throw new DomainException('not_found', 'No such handover appointment');
-    await this.audit.append({
+    await this.audit.recordRead({
       action: 'handover.act_viewed',
       actor,
       entityType: 'handover_appointment',
@@ -242,7 +251,7 @@ export class HandoverService {
     id: string,
     from: AppointmentState[],
     actor: ActorContext,
-    action: string,
+    action: AuditAction,
     apply: (a: HandoverAppointment) => Record<string, unknown>,
   ): Promise<HandoverAppointment> {
     return this.dataSource.transaction(async (manager) => {
@@ -282,26 +291,18 @@ export class HandoverService {
     return inquiry;
   }
 
+  // A new appointment: the family is told (the gate decides whether they may be).
   private async tellFamily(
     manager: EntityManager,
-    inquiry: { id: string; status: string; reference: string; inquirer_id: string },
+    inquiry: { id: string },
     actor: ActorContext,
   ): Promise<void> {
-    const verdict = await this.guards.check('detention_disclosure_allowed', {
-      manager,
+    await this.gate.notify(manager, {
       inquiryId: inquiry.id,
+      notice: 'family.handover_scheduled',
+      fields: { rescheduled: true },
       actor,
     });
-    if (!verdict.ok) return;
-    await this.outbox.enqueueInTransaction(manager, [
-      {
-        eventType: 'family.handover_scheduled',
-        inquiryId: inquiry.id,
-        recipientKind: 'inquirer',
-        recipientId: inquiry.inquirer_id,
-        payload: { reference: inquiry.reference, status: inquiry.status, rescheduled: true },
-      },
-    ]);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   ValidationFailedException,
 } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { confirmedPrisoner, lockInquiry } from './identity-records.util.js';
 import {
   PrisonerConsent,
@@ -29,12 +30,23 @@ export class ConsentService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly gate: DisclosureGate,
   ) {}
 
-  list(inquiryId: string): Promise<PrisonerConsent[]> {
-    return this.dataSource
-      .getRepository(PrisonerConsent)
-      .find({ where: { inquiryId }, order: { recordedAt: 'DESC' } });
+  // Reading them is recorded on the reader's own stream.
+  async list(inquiryId: string, actor: ActorContext): Promise<PrisonerConsent[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager
+        .getRepository(PrisonerConsent)
+        .find({ where: { inquiryId }, order: { recordedAt: 'DESC' } });
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'consent.read',
+        actor,
+        inquiryId,
+        after: { count: rows.length },
+      });
+      return rows;
+    });
   }
 
   async record(
@@ -59,6 +71,17 @@ export class ConsentService {
         ]);
       }
       const repository = manager.getRepository(PrisonerConsent);
+      if (input.decision === 'withdrawn') {
+        const latest = await repository.findOne({
+          where: { inquiryId, prisonerId, kind: input.kind },
+          order: { recordedAt: 'DESC' },
+        });
+        if (latest?.decision !== 'given') {
+          throw new DomainException('conflict', 'There is no consent to withdraw', {
+            detail: `Only a consent given can be withdrawn; the latest ${input.kind} decision is ${latest?.decision ?? 'none'}.`,
+          });
+        }
+      }
       const saved = await repository.save(
         repository.create({
           inquiryId,
@@ -79,6 +102,8 @@ export class ConsentService {
         inquiryId,
         after: { kind: saved.kind, decision: saved.decision, interviewedOn: saved.interviewedOn },
       });
+      // What waited for his consent may go now (or, withdrawn, stays where it is).
+      await this.gate.release(manager, inquiryId, actor);
       return saved;
     });
   }

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ContactTrustService } from '../disclosure/contact-trust.service.js';
 
-export type SignalKind = 'shared_contact' | 'shared_document' | 'prisoner_sought_by_several';
+export type SignalKind =
+  | 'shared_contact'
+  | 'shared_document'
+  | 'prisoner_sought_by_several'
+  | 'contact_changed_after_verification';
 
 export interface FraudSignal {
   kind: SignalKind;
@@ -18,7 +23,9 @@ const SOUGHT = (p: string) => `hc_name_key(${p}.surname || ' ' || coalesce(${p}.
 // - shared_document: a document shown at verification was shown on a case about someone else
 //   (compared by keyed digest: the numbers stay sealed);
 // - prisoner_sought_by_several: the prisoner proposed or confirmed for this case is proposed or
-//   confirmed for a case of an unrelated inquirer (another person sharing no phone or email).
+//   confirmed for a case of an unrelated inquirer (another person sharing no phone or email);
+// - contact_changed_after_verification: a verified family's record has an address or number
+//   added since, not yet approved by a supervisor (nothing goes to it meanwhile).
 // Computed when read, so every case involved shows them at once and none goes stale.
 const SIGNALS = `
   WITH me AS (
@@ -59,7 +66,10 @@ const SIGNALS = `
 
 @Injectable()
 export class FraudSignalsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly trust: ContactTrustService,
+  ) {}
 
   async forInquiry(inquiryId: string): Promise<FraudSignal[]> {
     const rows = (await this.dataSource.query(SIGNALS, [inquiryId])) as {
@@ -73,6 +83,10 @@ export class FraudSignalsService {
       signal.inquiries.push({ id: row.id, reference: row.reference });
       byKind.set(row.kind, signal);
     }
-    return [...byKind.values()];
+    const signals = [...byKind.values()];
+    if ((await this.trust.pendingCount(this.dataSource.manager, inquiryId)) > 0) {
+      signals.push({ kind: 'contact_changed_after_verification', inquiries: [] });
+    }
+    return signals;
   }
 }

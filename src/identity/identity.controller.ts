@@ -1,15 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import { ConsentService } from './consent.service.js';
 import {
+  CountersignMatchDto,
+  CountersignVerificationDto,
   ProposeMatchDto,
   RecordConsentDto,
   RecordVerificationDto,
   RejectMatchDto,
 } from './dto/identity.dto.js';
+import { CountersignReviewService, type CountersignReview } from './countersign-review.service.js';
 import type { InquiryMatch } from './inquiry-match.entity.js';
 import { FraudSignalsService, type FraudSignal } from './fraud-signals.service.js';
 import { MatchesService, type AwaitingCountersignature } from './matches.service.js';
@@ -30,7 +33,7 @@ export class IdentityController {
   ) {}
 
   @Get('match-candidates')
-  @Roles('caseworker', 'supervisor')
+  @Reads('registry')
   candidates(
     @Param('id', ParseUUIDPipe) inquiryId: string,
     @Actor() actor: ActorContext,
@@ -39,15 +42,18 @@ export class IdentityController {
   }
 
   @Get('signals')
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  @Reads('case')
   signals(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<FraudSignal[]> {
     return this.fraudSignals.forInquiry(inquiryId);
   }
 
   @Get('matches')
-  @Roles('caseworker', 'supervisor', 'auditor')
-  listMatches(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<InquiryMatch[]> {
-    return this.matches.list(inquiryId);
+  @Reads('matches')
+  listMatches(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Actor() actor: ActorContext,
+  ): Promise<InquiryMatch[]> {
+    return this.matches.list(inquiryId, actor);
   }
 
   @Post('matches')
@@ -61,9 +67,12 @@ export class IdentityController {
   }
 
   @Get('verifications')
-  @Roles('caseworker', 'supervisor', 'auditor')
-  listVerifications(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<VerificationView[]> {
-    return this.verifications.list(inquiryId);
+  @Reads('verifications')
+  listVerifications(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Actor() actor: ActorContext,
+  ): Promise<VerificationView[]> {
+    return this.verifications.list(inquiryId, actor);
   }
 
   @Post('verifications')
@@ -77,9 +86,12 @@ export class IdentityController {
   }
 
   @Get('consents')
-  @Roles('caseworker', 'supervisor', 'auditor')
-  listConsents(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<PrisonerConsent[]> {
-    return this.consents.list(inquiryId);
+  @Reads('consents')
+  listConsents(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Actor() actor: ActorContext,
+  ): Promise<PrisonerConsent[]> {
+    return this.consents.list(inquiryId, actor);
   }
 
   @Post('consents')
@@ -98,14 +110,34 @@ export class IdentityController {
   }
 }
 
-// Second signatures: matches and verifications a different staff member must countersign.
+// Second signatures: matches and verifications a different staff member must countersign, after
+// seeing what they sign side by side (the review), and naming it (the prisoner, the outcome).
 @ApiTags('identity')
 @Controller()
 export class CountersignController {
   constructor(
     private readonly matches: MatchesService,
     private readonly verifications: VerificationService,
+    private readonly reviews: CountersignReviewService,
   ) {}
+
+  @Get('matches/:matchId/review')
+  @Roles('supervisor')
+  reviewMatch(
+    @Param('matchId', ParseUUIDPipe) id: string,
+    @Actor() actor: ActorContext,
+  ): Promise<CountersignReview> {
+    return this.reviews.ofMatch(id, actor);
+  }
+
+  @Get('verifications/:verificationId/review')
+  @Roles('supervisor')
+  reviewVerification(
+    @Param('verificationId', ParseUUIDPipe) id: string,
+    @Actor() actor: ActorContext,
+  ): Promise<CountersignReview> {
+    return this.reviews.ofVerification(id, actor);
+  }
 
   @Get('identity/awaiting-countersignature')
   @Roles('supervisor')
@@ -118,9 +150,10 @@ export class CountersignController {
   @Roles('supervisor')
   countersignMatch(
     @Param('matchId', ParseUUIDPipe) id: string,
+    @Body() dto: CountersignMatchDto,
     @Actor() actor: ActorContext,
   ): Promise<InquiryMatch> {
-    return this.matches.countersign(id, actor);
+    return this.matches.countersign(id, dto.prisonerId, actor);
   }
 
   @Post('matches/:matchId/reject')
@@ -139,8 +172,9 @@ export class CountersignController {
   @Roles('supervisor')
   countersignVerification(
     @Param('verificationId', ParseUUIDPipe) id: string,
+    @Body() dto: CountersignVerificationDto,
     @Actor() actor: ActorContext,
   ): Promise<VerificationView> {
-    return this.verifications.countersign(id, actor);
+    return this.verifications.countersign(id, dto.outcome, actor);
   }
 }

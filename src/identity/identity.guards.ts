@@ -9,7 +9,8 @@ import type {
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
 import type { ConsentKind } from './prisoner-consent.entity.js';
 
-// What counts, read inside the transition's transaction:
+// What counts, read inside the transition's transaction (whether detention may be disclosed is
+// the disclosure gate's to say, not these guards'):
 // - the match: a confirmed (countersigned) one;
 // - the verification: the latest countersigned one (a later one overrides an earlier);
 // - consent: the latest record of its kind about the prisoner of the confirmed match.
@@ -68,22 +69,17 @@ const CHECKS: Record<string, (c: GuardContext) => Promise<GuardVerdict>> = {
       (await consent(manager, inquiryId, 'handover')) === 'given',
       'The prisoner must have agreed, in an interview, to be handed over to the family.',
     ),
+  // A refusal, or consent withdrawn, of either kind.
   prisoner_refused: async ({ manager, inquiryId }) => {
     const decisions = [
       await consent(manager, inquiryId, 'disclosure'),
       await consent(manager, inquiryId, 'handover'),
     ];
     return verdict(
-      decisions.includes('refused'),
+      decisions.some((d) => d === 'refused' || d === 'withdrawn'),
       'Only a refusal by the prisoner, recorded after an interview, allows this closing.',
     );
   },
-  detention_disclosure_allowed: async ({ manager, inquiryId }) =>
-    verdict(
-      (await verificationOutcome(manager, inquiryId)) === 'verified' &&
-        (await consent(manager, inquiryId, 'disclosure')) === 'given',
-      'The inquirer must be verified and the prisoner must have agreed to disclosure.',
-    ),
 };
 
 // The identity module's guards, registered with the state machine at start-up.

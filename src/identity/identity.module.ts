@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
+import { CountersignReviewService } from './countersign-review.service.js';
+import { IdentityFamilyFacts } from './identity-family-facts.js';
 import { ConsentService } from './consent.service.js';
 import { CountersignController, IdentityController } from './identity.controller.js';
 import { FraudSignalsService } from './fraud-signals.service.js';
@@ -13,7 +16,7 @@ import { VerificationService } from './verification.service.js';
 // (four eyes), the inquirer's verification (four eyes), the prisoner's consent, and the state
 // machine's guards that read them.
 @Module({
-  imports: [AuditModule, InquiriesModule],
+  imports: [AuditModule, InquiriesModule, DisclosureModule],
   controllers: [IdentityController, CountersignController],
   providers: [
     MatchingService,
@@ -21,7 +24,9 @@ import { VerificationService } from './verification.service.js';
     VerificationService,
     ConsentService,
     IdentityGuards,
+    IdentityFamilyFacts,
     FraudSignalsService,
+    CountersignReviewService,
   ],
   exports: [MatchingService],
 })

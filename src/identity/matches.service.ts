@@ -17,6 +17,12 @@ export interface AwaitingCountersignature {
   signedByName: string | null;
   signedAt: Date;
   summary: string;
+  // Whom it is about, for the supervisor who will sign: the man as the family named him, the
+  // registry's man the match proposes (or the case's confirmed one, for a verification), the
+  // family member.
+  soughtPersonName: string;
+  prisonerName: string | null;
+  inquirerName: string;
 }
 
 // A match counts only when two people agree: one proposes the prisoner (with the score and its
@@ -35,16 +41,24 @@ export class MatchesService {
   async awaitingCountersignature(actor: ActorContext): Promise<AwaitingCountersignature[]> {
     return (await this.dataSource.query(
       `SELECT w.kind, w.id, w.inquiry_id AS "inquiryId", i.reference, w.signed_by AS "signedBy",
-         s.display_name AS "signedByName", w.signed_at AS "signedAt", w.summary
+         s.display_name AS "signedByName", w.signed_at AS "signedAt", w.summary,
+         coalesce(hc_full_name(p.surname, p.given_name, p.patronymic), '') AS "soughtPersonName",
+         hc_full_name(x.surname, x.given_names, x.patronymic) AS "prisonerName",
+         r.full_name AS "inquirerName"
        FROM (
          SELECT 'match' AS kind, id, inquiry_id, proposed_by AS signed_by, proposed_at AS signed_at,
-           'score ' || round(score::numeric, 2) AS summary
+           round(score::numeric, 2)::text AS summary, prisoner_id
          FROM inquiry_match WHERE state = 'proposed'
          UNION ALL
-         SELECT 'verification', id, inquiry_id, verified_by, verified_at, outcome
-         FROM inquirer_verification WHERE countersigned_by IS NULL
+         SELECT 'verification', v.id, v.inquiry_id, v.verified_by, v.verified_at, v.outcome,
+           (SELECT m.prisoner_id FROM inquiry_match m
+            WHERE m.inquiry_id = v.inquiry_id AND m.state = 'confirmed')
+         FROM inquirer_verification v WHERE v.countersigned_by IS NULL
        ) w
        JOIN inquiry i ON i.id = w.inquiry_id
+       JOIN inquirer r ON r.id = i.inquirer_id
+       LEFT JOIN sought_person p ON p.inquiry_id = i.id
+       LEFT JOIN prisoner x ON x.id = w.prisoner_id
        LEFT JOIN staff_user s ON s.id = w.signed_by
        WHERE w.signed_by <> $1::uuid
        ORDER BY w.signed_at`,
@@ -52,10 +66,20 @@ export class MatchesService {
     )) as AwaitingCountersignature[];
   }
 
-  list(inquiryId: string): Promise<InquiryMatch[]> {
-    return this.dataSource
-      .getRepository(InquiryMatch)
-      .find({ where: { inquiryId }, order: { proposedAt: 'DESC' } });
+  // Reading them is recorded on the reader's own stream.
+  list(inquiryId: string, actor: ActorContext): Promise<InquiryMatch[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager
+        .getRepository(InquiryMatch)
+        .find({ where: { inquiryId }, order: { proposedAt: 'DESC' } });
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'match.read',
+        actor,
+        inquiryId,
+        after: { count: rows.length },
+      });
+      return rows;
+    });
   }
 
   async propose(inquiryId: string, prisonerId: string, actor: ActorContext): Promise<InquiryMatch> {
@@ -100,7 +124,13 @@ export class MatchesService {
     });
   }
 
-  async countersign(matchId: string, actor: ActorContext): Promise<InquiryMatch> {
+  // `prisonerId`: the man the countersigning supervisor saw named on the review and confirms;
+  // it must be the one proposed.
+  async countersign(
+    matchId: string,
+    prisonerId: string,
+    actor: ActorContext,
+  ): Promise<InquiryMatch> {
     return this.dataSource.transaction(async (manager) => {
       const match = await this.locked(manager, matchId);
       if (match.proposedBy === actor.actor) throw fourEyes('the match');
@@ -109,6 +139,11 @@ export class MatchesService {
           'conflict',
           `The match is ${match.state}, not awaiting a countersignature`,
         );
+      }
+      if (match.prisonerId !== prisonerId) {
+        throw new DomainException('countersign_mismatch', 'Not the prisoner proposed', {
+          detail: 'The match proposes another man than the one confirmed; review it again.',
+        });
       }
       Object.assign(match, {
         state: 'confirmed',

@@ -138,11 +138,9 @@ export class MatchingService {
   async forInquiry(inquiryId: string, actor: ActorContext): Promise<Candidate[]> {
     const rows = await FOR_INQUIRY.run(this.dataSource.manager, [inquiryId]);
     const candidates = rows.map(candidateOf);
-    await this.audit.append({
+    await this.audit.recordRead({
       action: 'registry.candidates_read',
       actor,
-      entityType: 'inquiry',
-      entityId: inquiryId,
       inquiryId,
       after: { candidates: candidates.map((c) => c.prisoner.id) },
     });

@@ -15,14 +15,16 @@ import { Prisoner } from '../registry/prisoner.entity.js';
 // (a) that his detention may be disclosed to this inquirer; (b) that he be handed over to them.
 export const CONSENT_KINDS = ['disclosure', 'handover'] as const;
 export type ConsentKind = (typeof CONSENT_KINDS)[number];
-export const CONSENT_DECISIONS = ['given', 'refused'] as const;
+// `withdrawn`: he had given it and takes it back (a later record); for what it allows, the same as
+// refused.
+export const CONSENT_DECISIONS = ['given', 'refused', 'withdrawn'] as const;
 export type ConsentDecision = (typeof CONSENT_DECISIONS)[number];
 
 // The prisoner's word, recorded after an interview: when, by whom, and what he decided. The
 // latest record of a kind for an inquiry is the one that counts.
 @Entity()
 @Check('prisoner_consent_kind_known', `"kind" IN ('disclosure', 'handover')`)
-@Check('prisoner_consent_decision_known', `"decision" IN ('given', 'refused')`)
+@Check('prisoner_consent_decision_known', `"decision" IN ('given', 'refused', 'withdrawn')`)
 @Index('prisoner_consent_inquiry_kind_idx', ['inquiryId', 'kind', 'recordedAt'])
 export class PrisonerConsent {
   @PrimaryGeneratedColumn('uuid')

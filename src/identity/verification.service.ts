@@ -6,6 +6,7 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { lastFour } from '../common/text/last-four.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { confirmedPrisoner, fourEyes, lockInquiry } from './identity-records.util.js';
 import {
   InquirerVerification,
@@ -55,13 +56,23 @@ export class VerificationService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly box: SecretBox,
     private readonly audit: AuditService,
+    private readonly gate: DisclosureGate,
   ) {}
 
-  async list(inquiryId: string): Promise<VerificationView[]> {
-    const rows = await this.dataSource
-      .getRepository(InquirerVerification)
-      .find({ where: { inquiryId }, order: { verifiedAt: 'DESC' } });
-    return rows.map(viewOf);
+  // Reading them is recorded on the reader's own stream.
+  async list(inquiryId: string, actor: ActorContext): Promise<VerificationView[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager
+        .getRepository(InquirerVerification)
+        .find({ where: { inquiryId }, order: { verifiedAt: 'DESC' } });
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'verification.read',
+        actor,
+        inquiryId,
+        after: { count: rows.length },
+      });
+      return rows.map(viewOf);
+    });
   }
 
   async record(
@@ -107,7 +118,13 @@ export class VerificationService {
     });
   }
 
-  async countersign(id: string, actor: ActorContext): Promise<VerificationView> {
+  // `outcome`: what the countersigning supervisor saw and confirms (verified or failed); it must
+  // be what was recorded.
+  async countersign(
+    id: string,
+    outcome: VerificationOutcome,
+    actor: ActorContext,
+  ): Promise<VerificationView> {
     return this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(InquirerVerification);
       const verification = await repository.findOne({
@@ -115,9 +132,16 @@ export class VerificationService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!verification) throw new DomainException('not_found', 'No such verification');
+      await lockInquiry(manager, verification.inquiryId);
       if (verification.verifiedBy === actor.actor) throw fourEyes('the verification');
       if (verification.countersignedBy) {
         throw new DomainException('conflict', 'The verification is countersigned already');
+      }
+      if (verification.outcome !== outcome) {
+        throw new DomainException('countersign_mismatch', 'Not the outcome recorded', {
+          detail: `The verification was recorded as ${verification.outcome}; reload and review it again.`,
+          extensions: { recorded: verification.outcome },
+        });
       }
       Object.assign(verification, { countersignedBy: actor.actor, countersignedAt: new Date() });
       await repository.save(verification);
@@ -129,6 +153,10 @@ export class VerificationService {
         inquiryId: verification.inquiryId,
         after: { outcome: verification.outcome },
       });
+      // Verified: the family's addresses now are theirs, and what waited may go.
+      if (verification.outcome === 'verified') {
+        await this.gate.familyVerified(manager, verification.inquiryId, actor);
+      }
       return viewOf(verification);
     });
   }

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
 import { IDEMPOTENCY_KEY } from '../common/idempotency/idempotency.service.js';
 import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
@@ -82,15 +82,19 @@ export class InquiriesController {
   }
 
   @Get()
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
-  list(@Query() query: ListInquiriesQuery, @Req() req: HomecomingRequest) {
-    return this.inquiries.list(query, req.staff!.id);
+  @Reads('case')
+  list(@Query() query: ListInquiriesQuery, @Actor() actor: ActorContext) {
+    return this.inquiries.list(query, actor);
   }
 
   @Get(':id')
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
-  detail(@Param('id', ParseUUIDPipe) id: string, @Actor() actor: ActorContext) {
-    return this.inquiries.detail(id, actor);
+  @Reads('case')
+  detail(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Req() req: HomecomingRequest,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.inquiries.detail(id, actor, req.staff!.roles);
   }
 
   @Patch(':id')
@@ -124,7 +128,7 @@ export class InquiriesController {
   }
 
   @Get(':id/duplicates')
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  @Reads('case')
   duplicates(@Param('id', ParseUUIDPipe) id: string) {
     return this.duplicatesService.findCandidates(id);
   }
@@ -149,7 +153,7 @@ export class InquiriesController {
   }
 
   @Get(':id/transitions')
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  @Reads('case')
   options(
     @Param('id', ParseUUIDPipe) id: string,
     @Req() req: HomecomingRequest,

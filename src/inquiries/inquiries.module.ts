@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { InquiryFamilyFacts } from './inquiry-family-facts.js';
 import { InquiriesController } from './inquiries.controller.js';
 import { InquiriesService } from './inquiries.service.js';
 import { InquiryDuplicatesService } from './inquiry-duplicates.service.js';
@@ -12,7 +14,7 @@ import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js'
 // Inquiries and the state machine. Modules that own guard facts import this module and register
 // their guards with InquiryGuardRegistry.
 @Module({
-  imports: [AuditModule, MailModule],
+  imports: [AuditModule, MailModule, DisclosureModule],
   controllers: [InquiriesController],
   providers: [
     InquiriesService,
@@ -21,6 +23,7 @@ import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js'
     InquiryDuplicatesService,
     InquiryGuardRegistry,
     SoughtPersonCompleteGuard,
+    InquiryFamilyFacts,
   ],
   exports: [InquiryGuardRegistry, InquiryTransitionService],
 })

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { scopeOf } from '../audit/audit-actions.js';
 import { caseKeys, revealDiff } from '../audit/audit-case-keys.js';
 import { AuditService } from '../audit/audit.service.js';
+import { mayRead } from '../common/decorators/access-policy.decorator.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
 import type { ActorContext } from '../common/request-context.js';
-import { OutboxService } from '../mail/outbox.service.js';
 import { PreparedStatement, entityColumns, toEntity } from '../database/prepared-statement.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import { SoughtPerson } from '../people/sought-person.entity.js';
@@ -101,7 +103,7 @@ export class InquiriesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
+    private readonly gate: DisclosureGate,
     private readonly idempotency: IdempotencyService,
     private readonly duplicates: InquiryDuplicatesService,
   ) {
@@ -177,15 +179,6 @@ export class InquiriesService {
     const inquiry = toEntity(Inquiry, row, 'i');
     const soughtPerson = toEntity(SoughtPerson, row, 'p');
     const history = toEntity(InquiryStatusHistory, row, 'h');
-    await this.outbox.enqueueInTransaction(manager, [
-      {
-        eventType: 'family.acknowledgement',
-        inquiryId: inquiry.id,
-        recipientKind: 'inquirer',
-        recipientId: inquirer.id,
-        payload: { reference: inquiry.reference, language: inquirer.preferredLanguage },
-      },
-    ]);
     await this.audit.appendInTransaction(manager, {
       action: 'inquiry.create',
       actor,
@@ -199,6 +192,11 @@ export class InquiriesService {
         priority: inquiry.priority,
       },
     });
+    await this.gate.notify(manager, {
+      inquiryId: inquiry.id,
+      notice: 'family.acknowledgement',
+      actor,
+    });
     const possibleDuplicates = row.possibleDuplicates as DuplicateCandidate[];
     return {
       inquiry,
@@ -210,8 +208,10 @@ export class InquiriesService {
     };
   }
 
-  // Everything about one inquiry. Reading personal data is audited.
-  async detail(id: string, actor: ActorContext): Promise<InquiryDetail> {
+  // Everything about one inquiry that `roles` may read: the timeline shows an event only to the
+  // roles of the part of the case it belongs to (the routes' own table). Reading it is recorded
+  // on the reader's own stream.
+  async detail(id: string, actor: ActorContext, roles: readonly string[]): Promise<InquiryDetail> {
     return this.dataSource.transaction(async (manager) => {
       const inquiry = await manager.getRepository(Inquiry).findOneBy({ id });
       if (!inquiry) throw notFound(id);
@@ -224,12 +224,10 @@ export class InquiriesService {
         .getRepository(InquiryStatusHistory)
         .find({ where: { inquiryId: id }, order: { enteredAt: 'DESC' } });
       const possibleDuplicates = await this.duplicates.findCandidates(id, manager);
-      const timeline = await this.timeline(manager, id, history);
-      await this.audit.appendInTransaction(manager, {
+      const timeline = await this.timeline(manager, id, history, roles);
+      await this.audit.recordReadInTransaction(manager, {
         action: 'inquiry.read',
         actor,
-        entityType: 'inquiry',
-        entityId: id,
         inquiryId: id,
       });
       return { inquiry, inquirer, soughtPerson, history, possibleDuplicates, timeline };
@@ -240,13 +238,17 @@ export class InquiriesService {
     manager: EntityManager,
     id: string,
     history: InquiryStatusHistory[],
+    roles: readonly string[],
   ): Promise<TimelineEntry[]> {
-    const events = (await manager.query(
-      `SELECT occurred_at, action, actor, diff FROM audit_event
-       WHERE inquiry_id = $1 AND action NOT IN ('inquiry.read', 'inquiry.transition')
-       ORDER BY occurred_at DESC LIMIT 500`,
-      [id],
-    )) as { occurred_at: Date; action: string; actor: string; diff: Record<string, unknown> }[];
+    // The case's own stream (reads are on their readers' streams); transitions are the history.
+    const events = (
+      (await manager.query(
+        `SELECT occurred_at, action, actor, diff FROM audit_event
+         WHERE stream = $1 AND action <> 'inquiry.transition'
+         ORDER BY seq DESC LIMIT 500`,
+        [`inquiry:${id}`],
+      )) as { occurred_at: Date; action: string; actor: string; diff: Record<string, unknown> }[]
+    ).filter((e) => mayRead(roles, scopeOf(e.action)));
     const key = (await caseKeys(manager, [id])).get(id);
     const entries: TimelineEntry[] = [
       ...history.map((h) => ({
@@ -267,10 +269,13 @@ export class InquiriesService {
     return entries.sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
+  // A name search is recorded (which cases it showed, never what was typed) on the reader's own
+  // stream.
   async list(
     query: ListInquiriesQuery,
-    staffId: string,
+    actor: ActorContext,
   ): Promise<{ items: InquiryListItem[]; total: number; page: number; pageSize: number }> {
+    const staffId = actor.actor;
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -338,6 +343,13 @@ export class InquiriesService {
       `SELECT count(*)::int AS total ${from}`,
       params.slice(0, params.length - 2),
     )) as { total: number }[];
+    if (query.q) {
+      await this.audit.recordRead({
+        action: 'inquiry.search',
+        actor,
+        after: { total, page: query.page, inquiryIds: rows.map((r) => r.id) },
+      });
+    }
     return { items: rows, total, page: query.page, pageSize: query.pageSize };
   }
 }

@@ -9,6 +9,7 @@ import {
   ValidationFailedException,
 } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import { SoughtPerson } from '../people/sought-person.entity.js';
@@ -37,6 +38,7 @@ export class InquiryEditingService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly gate: DisclosureGate,
   ) {}
 
   // Changes only what was sent; the inquiry's version covers the whole case (inquirer and sought
@@ -92,6 +94,10 @@ export class InquiryEditingService {
         before,
         after: { priority: saved.priority, inquirer: inquirerChanges, soughtPerson: personChanges },
       });
+      // A verified family's new address or number waits for a supervisor's approval.
+      if ('emails' in inquirerChanges || 'phones' in inquirerChanges) {
+        await this.gate.contactsChanged(manager, id, actor);
+      }
       return saved;
     });
   }

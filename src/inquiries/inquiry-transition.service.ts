@@ -5,18 +5,16 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Role } from '../common/decorators/access-policy.decorator.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
-import { OutboxService, type OutboxEntry } from '../mail/outbox.service.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
+import { isFamilyNotice } from '../disclosure/family-notices.js';
+import { OutboxService } from '../mail/outbox.service.js';
 import { afterCommit } from '../metrics/after-commit.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { PreparedStatement } from '../database/prepared-statement.js';
 import { lockAtVersion, notFound } from './inquiry-lock.util.js';
 import { Inquiry } from './inquiry.entity.js';
 import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
-import {
-  DISCLOSES_DETENTION,
-  transitionsFrom,
-  type ResolvedTransition,
-} from './state-machine/inquiry-state-machine.js';
+import { transitionsFrom, type ResolvedTransition } from './state-machine/inquiry-state-machine.js';
 import type { InquiryState } from './state-machine/inquiry-states.js';
 
 export interface TransitionCommand {
@@ -62,6 +60,7 @@ export class InquiryTransitionService {
     private readonly guards: InquiryGuardRegistry,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly gate: DisclosureGate,
     private readonly metrics: Metrics,
   ) {}
 
@@ -170,8 +169,7 @@ export class InquiryTransitionService {
       version: row.version,
       updatedAt: row.updatedAt,
     });
-    const { entries, suppressed } = await this.notifications(manager, saved, chosen, actor, reason);
-    await this.outbox.enqueueInTransaction(manager, entries);
+    const { notified, held } = await this.notify(manager, saved, chosen, actor, reason);
     await this.audit.appendInTransaction(manager, {
       action: 'inquiry.transition',
       actor,
@@ -183,8 +181,8 @@ export class InquiryTransitionService {
         status: chosen.to,
         transition: chosen.rule.name,
         reason: reason ?? null,
-        notifications: entries.map((e) => e.eventType),
-        ...(suppressed.length ? { suppressedNotifications: suppressed } : {}),
+        notifications: notified,
+        ...(held.length ? { heldNotifications: held } : {}),
       },
     });
     afterCommit(manager, () =>
@@ -193,45 +191,47 @@ export class InquiryTransitionService {
     return saved;
   }
 
-  // Family notifications that would reveal detention are held back unless disclosure is allowed.
-  private async notifications(
+  // The transition's notices: to the family through the disclosure gate (which holds back what
+  // they may not be told yet), to the assigned caseworker straight to the outbox. Every one is a
+  // row of the outbox, sent or held.
+  private async notify(
     manager: EntityManager,
     inquiry: Inquiry,
     chosen: ResolvedTransition,
     actor: ActorContext,
     reason: string | undefined,
-  ): Promise<{ entries: OutboxEntry[]; suppressed: string[] }> {
-    const entries: OutboxEntry[] = [];
-    const suppressed: string[] = [];
+  ): Promise<{ notified: string[]; held: string[] }> {
+    const notified: string[] = [];
+    const held: string[] = [];
     for (const event of chosen.rule.notifications) {
-      if (DISCLOSES_DETENTION.has(event)) {
-        const verdict = await this.guards.check('detention_disclosure_allowed', {
-          manager,
+      if (isFamilyNotice(event)) {
+        const decision = await this.gate.notify(manager, {
           inquiryId: inquiry.id,
+          notice: event,
+          // A transition's reason is written for colleagues; only a request for information is
+          // written for the family (what is missing), and only it reaches them.
+          fields: {
+            transition: chosen.rule.name,
+            ...(event === 'family.information_requested' ? { reason: reason ?? null } : {}),
+          },
           actor,
         });
-        if (!verdict.ok) {
-          suppressed.push(event);
-          continue;
-        }
+        notified.push(event);
+        if (decision.outcome !== 'send') held.push(event);
+        continue;
       }
-      const toFamily = event.startsWith('family.');
-      if (!toFamily && !inquiry.assignedTo) continue;
-      entries.push({
-        eventType: event,
-        inquiryId: inquiry.id,
-        recipientKind: toFamily ? 'inquirer' : 'staff',
-        recipientId: toFamily ? inquiry.inquirerId : inquiry.assignedTo!,
-        // A transition's reason is written for colleagues; only a request for information is
-        // written for the family (what is missing), and only it reaches their email.
-        payload: {
-          reference: inquiry.reference,
-          status: inquiry.status,
-          transition: chosen.rule.name,
-          ...(event === 'family.information_requested' ? { reason: reason ?? null } : {}),
+      if (!inquiry.assignedTo) continue;
+      await this.outbox.enqueueInTransaction(manager, [
+        {
+          eventType: event,
+          inquiryId: inquiry.id,
+          recipientKind: 'staff',
+          recipientId: inquiry.assignedTo,
+          payload: { reference: inquiry.reference, status: inquiry.status },
         },
-      });
+      ]);
+      notified.push(event);
     }
-    return { entries, suppressed };
+    return { notified, held };
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Res, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import { InboundMessagesService } from './inbound-messages.service.js';
 
@@ -11,7 +11,7 @@ export class InboundMessagesController {
   constructor(private readonly messages: InboundMessagesService) {}
 
   @Get('inquiries/:id/inbound-emails')
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  @Reads('inbound_mail')
   list(@Param('id', ParseUUIDPipe) id: string, @Actor() actor: ActorContext) {
     return this.messages.forInquiry(id, actor);
   }

@@ -44,13 +44,11 @@ export class InboundMessagesService {
          ORDER BY e.received_at DESC, e.id`,
         [inquiryId],
       )) as unknown[];
-      await this.audit.appendInTransaction(manager, {
-        action: 'inquiry.read',
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'email.read',
         actor,
-        entityType: 'inquiry',
-        entityId: inquiryId,
         inquiryId,
-        after: { part: 'inbound_emails' },
+        after: { count: items.length },
       });
       return { items };
     });
@@ -89,12 +87,11 @@ export class InboundMessagesService {
         });
       }
       const content = await this.decode(manager, row.email_id, row.position, row.sha256);
-      await this.audit.appendInTransaction(manager, {
+      await this.audit.recordReadInTransaction(manager, {
         action: 'email.attachment_download',
         actor,
-        entityType: 'inbound_attachment',
-        entityId: id,
         inquiryId: row.inquiry_id,
+        after: { attachmentId: id },
       });
       return {
         filename: row.filename,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { IntakeQuarantineService } from './intake-quarantine.service.js';
 import { IntakeController } from './intake.controller.js';
@@ -11,7 +12,7 @@ import { ImapIntakeService } from './imap/imap-intake.service.js';
 
 // Mail in: one pipeline behind both doors, the webhook and IMAP.
 @Module({
-  imports: [AuditModule, MailModule],
+  imports: [AuditModule, MailModule, DisclosureModule],
   controllers: [IntakeController, InboundMessagesController],
   providers: [
     InboundMessagesService,

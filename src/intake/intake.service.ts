@@ -6,6 +6,8 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
+import type { AuditAction } from '../audit/audit-actions.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { InspectedAttachment } from './attachments.js';
 import type { IntakeOutcome } from './inbound-email.entity.js';
@@ -88,6 +90,7 @@ export class IntakeService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly gate: DisclosureGate,
     private readonly metrics: Metrics,
   ) {
     this.prepareOptions = {
@@ -342,15 +345,6 @@ export class IntakeService {
       language,
       INTAKE.actor,
     ]);
-    await this.outbox.enqueueInTransaction(manager, [
-      {
-        eventType: 'family.acknowledgement',
-        inquiryId: row.id,
-        recipientKind: 'inquirer',
-        recipientId: row.inquirer_id,
-        payload: { reference: row.reference, language },
-      },
-    ]);
     await this.audit.appendInTransaction(manager, {
       action: 'inquiry.create',
       actor: INTAKE,
@@ -358,6 +352,11 @@ export class IntakeService {
       entityId: row.id,
       inquiryId: row.id,
       after: { reference: row.reference, channel: 'email', status: 'received' },
+    });
+    await this.gate.notify(manager, {
+      inquiryId: row.id,
+      notice: 'family.acknowledgement',
+      actor: INTAKE,
     });
     return row.id;
   }
@@ -453,7 +452,7 @@ export class IntakeService {
     manager: EntityManager,
     id: string,
     inquiryId: string,
-    action: string,
+    action: AuditAction,
     needsReview: boolean,
   ): Promise<void> {
     await this.audit.appendInTransaction(manager, {

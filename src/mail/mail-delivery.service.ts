@@ -1,11 +1,12 @@
+import type { AuditAction } from '../audit/audit-actions.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import type { ComposeEmailDto, ListOutboxQuery } from './dto/mail.dto.js';
-import { OutboxService } from './outbox.service.js';
 
 export interface OutboxItem {
   id: string;
@@ -39,12 +40,13 @@ const notFound = (what: string, id: string) =>
 export class MailDeliveryService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly outbox: OutboxService,
+    private readonly gate: DisclosureGate,
     private readonly audit: AuditService,
   ) {}
 
   // A caseworker's own words to the inquirer, in the templates' frame (greeting, signature,
-  // footer, the case reference in the subject), through the same outbox and threading.
+  // footer, the case reference in the subject), through the disclosure gate (it goes only to
+  // the family's confirmed addresses), the same outbox and threading.
   async compose(
     inquiryId: string,
     dto: ComposeEmailDto,
@@ -62,24 +64,25 @@ export class MailDeliveryService {
           detail: 'Add an email address to the inquirer, or call instead.',
         });
       }
-      const [id] = await this.outbox.enqueueInTransaction(manager, [
-        {
-          eventType: 'family.message',
-          inquiryId,
-          recipientKind: 'inquirer',
-          recipientId: inquiry.inquirer_id,
-          payload: { subject: dto.subject, body: dto.body, authorId: actor.actor },
-        },
-      ]);
+      const queued = await this.gate.notify(manager, {
+        inquiryId,
+        notice: 'family.message',
+        fields: { subject: dto.subject, body: dto.body, authorId: actor.actor },
+        actor,
+      });
       await this.audit.appendInTransaction(manager, {
         action: 'mail.compose',
         actor,
         entityType: 'outbox_message',
-        entityId: id,
+        entityId: queued.id,
         inquiryId,
         after: { event: 'family.message' },
       });
-      return { id, state: 'pending' };
+      return {
+        id: queued.id,
+        state:
+          queued.outcome === 'send' ? 'pending' : queued.outcome === 'hold' ? 'held' : 'suppressed',
+      };
     });
   }
 
@@ -119,7 +122,7 @@ export class MailDeliveryService {
 
   cancel(id: string, actor: ActorContext, reason?: string): Promise<OutboxItem> {
     return this.change(id, actor, {
-      from: ['pending', 'failed', 'suppressed'],
+      from: ['pending', 'failed', 'suppressed', 'held'],
       set: `state = 'cancelled'`,
       action: 'mail.cancel',
       reason,
@@ -129,7 +132,7 @@ export class MailDeliveryService {
   private async change(
     id: string,
     actor: ActorContext,
-    how: { from: string[]; set: string; action: string; reason?: string },
+    how: { from: string[]; set: string; action: AuditAction; reason?: string },
   ): Promise<OutboxItem> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(

@@ -2,21 +2,14 @@ import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FAMILY_NOTICES } from '../disclosure/family-notices.js';
 
 export const MAIL_LANGUAGES = ['ru', 'uk', 'en'] as const;
 export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
 
 // Every message homecoming sends: one template per event and language under templates/<lang>/.
 export const MAIL_EVENTS = [
-  'family.acknowledgement',
-  'family.information_requested',
-  'family.callback_scheduled',
-  'family.verification_outcome',
-  'family.detention_confirmed',
-  'family.travel_instructions',
-  'family.handover_scheduled',
-  'family.case_closed',
-  'family.message',
+  ...FAMILY_NOTICES,
   'staff.inquiry_assigned',
   'staff.new_email',
   'staff.callback_overdue',

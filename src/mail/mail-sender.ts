@@ -11,11 +11,10 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
-import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
+import { DisclosureGate, type Review } from '../disclosure/disclosure.gate.js';
+import type { FamilyView } from '../disclosure/family-view.js';
 import { StatusLinksService } from '../status/status-links.service.js';
-import { DISCLOSES_DETENTION } from '../inquiries/state-machine/inquiry-state-machine.js';
 import {
-  MAIL_LANGUAGES,
   MailRenderer,
   isAutomatic,
   isMailEvent,
@@ -51,12 +50,10 @@ interface Claimed {
   // When the lease may have run out, by this process's clock (measured from before the claim).
   leaseEndsAt: number;
   message_id: string;
+  // For staff notices: the case as staff know it. A family's letter is rendered from the
+  // family's view alone (the disclosure gate's), never from these.
   reference: string | null;
   status: string | null;
-  inquirer_name: string | null;
-  inquirer_emails: string[] | null;
-  inquirer_undeliverable: string[] | null;
-  preferred_language: string | null;
   sought_person_name: string | null;
   staff_name: string | null;
   staff_email: string | null;
@@ -85,7 +82,7 @@ const UNREACHABLE_RETRY_MS = 3_000;
 type Outcome =
   | { kind: 'sent'; subject: string }
   | { kind: 'retry' | 'failed' | 'unreachable'; error: string; subject?: string }
-  | { kind: 'suppressed'; error: string };
+  | { kind: 'suppressed' | 'held'; error: string };
 
 // Claims due outbox rows (FOR UPDATE SKIP LOCKED, under a lease, so any number of senders in any
 // number of replicas share the work and never hold the same row), sends each, and records the
@@ -114,7 +111,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly config: AppConfig,
     private readonly renderer: MailRenderer,
     private readonly audit: AuditService,
-    private readonly guards: InquiryGuardRegistry,
+    private readonly gate: DisclosureGate,
     private readonly statusLinks: StatusLinksService,
     private readonly metrics: Metrics,
   ) {
@@ -186,7 +183,10 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     await this.failAbandoned();
     const width = Math.min(this.settings.batchSize, this.config.mail.smtp?.poolSize ?? 1);
     const claimed = await this.claim(width);
-    const outcomes = await Promise.all(claimed.map((row) => this.deliver(row)));
+    const reviews = await this.reviewFamilyLetters(claimed);
+    const outcomes = await Promise.all(
+      claimed.map((row) => this.deliver(row, reviews.get(row.id))),
+    );
     this.lastRoundUnreachable = outcomes.length > 0 && outcomes.every((k) => k === 'unreachable');
     return claimed.length;
   }
@@ -222,8 +222,6 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
          RETURNING o.*)
        SELECT c.id, c.event_type, c.inquiry_id, c.recipient_kind, c.recipient_id, c.payload,
          c.attempts, c.claim_token, c.message_id, i.reference, i.status,
-         r.full_name AS inquirer_name, r.emails AS inquirer_emails,
-         r.undeliverable_emails AS inquirer_undeliverable, r.preferred_language,
          hc_full_name(p.surname, p.given_name, p.patronymic) AS sought_person_name,
          s.display_name AS staff_name, s.email AS staff_email,
          author.display_name AS sender_name,
@@ -234,7 +232,6 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
               AND t.recipient_id IS NOT DISTINCT FROM c.recipient_id) AS thread
        FROM claimed c
        LEFT JOIN inquiry i ON i.id = c.inquiry_id
-       LEFT JOIN inquirer r ON r.id = i.inquirer_id
        LEFT JOIN sought_person p ON p.inquiry_id = i.id
        LEFT JOIN staff_user s ON c.recipient_kind = 'staff' AND s.id = c.recipient_id
        LEFT JOIN staff_user author ON author.id::text = c.payload ->> 'authorId'`,
@@ -243,12 +240,30 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     return rows.map((row) => ({ ...row, leaseEndsAt: claimedAt + this.settings.leaseMs }));
   }
 
+  // The family's letters of a round, as the disclosure gate sees them now (consent can be
+  // withdrawn, an address changed, after a letter was queued). One read for the round.
+  private async reviewFamilyLetters(claimed: Claimed[]): Promise<Map<string, Review>> {
+    const family = claimed.filter((r) => r.recipient_kind === 'inquirer' && r.inquiry_id);
+    if (family.length === 0) return new Map();
+    return this.dataSource.transaction((manager) =>
+      this.gate.review(
+        manager,
+        family.map((r) => ({
+          id: r.id,
+          inquiryId: r.inquiry_id!,
+          eventType: r.event_type,
+          payload: r.payload,
+        })),
+      ),
+    );
+  }
+
   // Never throws: a row whose outcome cannot be recorded (the database away) keeps its claim
   // until the lease runs out, and is sent again then.
-  private async deliver(row: Claimed): Promise<Outcome['kind']> {
+  private async deliver(row: Claimed, review: Review | undefined): Promise<Outcome['kind']> {
     let outcome: Outcome;
     try {
-      outcome = await this.attempt(row);
+      outcome = await this.attempt(row, review);
     } catch (error) {
       outcome = { kind: 'retry', error: describeFailure(error) };
     }
@@ -272,56 +287,34 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  private async attempt(row: Claimed): Promise<Outcome> {
-    if (!isMailEvent(row.event_type) || !row.reference) {
+  private async attempt(row: Claimed, review: Review | undefined): Promise<Outcome> {
+    if (!isMailEvent(row.event_type) || !row.inquiry_id) {
       return { kind: 'failed', error: `no template for ${row.event_type} or no case` };
     }
     const event = row.event_type;
-    // A family's first address that has not bounced.
-    const to =
-      row.recipient_kind === 'staff'
-        ? row.staff_email
-        : row.inquirer_emails?.find((e) => !row.inquirer_undeliverable?.includes(e));
-    if (!to) {
-      return {
-        kind: 'suppressed',
-        error: row.inquirer_emails?.length
-          ? 'every address of the recipient bounced'
-          : 'the recipient has no email address',
+    let to: string | null;
+    let language: MailLanguage;
+    let data: MailData;
+    if (row.recipient_kind === 'staff') {
+      if (!row.reference) return { kind: 'failed', error: 'no case' };
+      to = row.staff_email;
+      language = STAFF_LANGUAGE;
+      data = this.staffData(row);
+      if (!to) return { kind: 'suppressed', error: 'the recipient has no email address' };
+    } else {
+      // Only what the gate says, rendered from the family's view alone.
+      if (!review) return { kind: 'held', error: 'not reviewed by the disclosure gate' };
+      if (review.outcome !== 'send') {
+        return { kind: review.outcome === 'hold' ? 'held' : 'suppressed', error: review.reason };
+      }
+      to = review.to;
+      language = review.view.language;
+      data = {
+        ...this.familyData(review.view, review.fields, row),
+        ...(event === 'family.acknowledgement' ? await this.statusLinkOf(row) : {}),
       };
     }
-    // Checked again at sending time: consent can be withdrawn after the message was queued.
-    if (DISCLOSES_DETENTION.has(event as never)) {
-      const verdict = await this.dataSource.transaction((manager) =>
-        this.guards.check('detention_disclosure_allowed', {
-          manager,
-          inquiryId: row.inquiry_id!,
-          actor: SENDER,
-        }),
-      );
-      if (!verdict.ok) return { kind: 'suppressed', error: verdict.reason };
-    }
-    // A closing may say why only when the family may know he is held: a prisoner who refused
-    // disclosure is not named as having refused anything.
-    const detentionDisclosed =
-      event === 'family.case_closed' &&
-      (
-        await this.dataSource.transaction((manager) =>
-          this.guards.check('detention_disclosure_allowed', {
-            manager,
-            inquiryId: row.inquiry_id!,
-            actor: SENDER,
-          }),
-        )
-      ).ok;
-    const language = this.languageOf(row);
-    const rendered = this.renderer.render(event, language, {
-      ...this.dataOf(row, language),
-      ...(event === 'family.travel_instructions' ? await this.journeyOf(row, language) : {}),
-      ...(event === 'family.handover_scheduled' ? await this.appointmentOf(row, language) : {}),
-      ...(event === 'family.acknowledgement' ? await this.statusLinkOf(row) : {}),
-      detentionDisclosed,
-    });
+    const rendered = this.renderer.render(event, language, data);
     const thread = (row.thread ?? []).filter((id) => id !== row.message_id);
     const mail: OutgoingMail = {
       from: this.config.mail.from,
@@ -351,53 +344,6 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  private languageOf(row: Claimed): MailLanguage {
-    if (row.recipient_kind === 'staff') return STAFF_LANGUAGE;
-    const preferred = row.preferred_language as MailLanguage;
-    return MAIL_LANGUAGES.includes(preferred) ? preferred : 'ru';
-  }
-
-  // The travel plan as it is when the letter goes (a later change sends it again): the crossing
-  // point in the family's language, the dates in our time zone, the escort, the emergency number.
-  private async journeyOf(row: Claimed, language: MailLanguage): Promise<Record<string, unknown>> {
-    const [plan] = (await this.dataSource.query(
-      `SELECT p.planned_entry_into_poland::text AS entry, p.planned_crossing_at AS crossing_at,
-         p.escort_name, p.escort_phone, c.address,
-         CASE $2 WHEN 'uk' THEN c.name_uk WHEN 'ru' THEN c.name_ru ELSE c.name_en END AS crossing
-       FROM travel_plan p LEFT JOIN border_crossing c ON c.id = p.crossing_point_id
-       WHERE p.inquiry_id = $1`,
-      [row.inquiry_id, language],
-    )) as {
-      entry: string | null;
-      crossing_at: Date | null;
-      escort_name: string | null;
-      escort_phone: string | null;
-      address: string | null;
-      crossing: string | null;
-    }[];
-    const locale = language === 'en' ? 'en-GB' : language;
-    const zone = this.config.mail.timeZone;
-    return {
-      crossingName: plan?.crossing ?? undefined,
-      crossingAddress: plan?.address ?? undefined,
-      crossingAt: plan?.crossing_at
-        ? new Intl.DateTimeFormat(locale, {
-            dateStyle: 'long',
-            timeStyle: 'short',
-            timeZone: zone,
-          }).format(plan.crossing_at)
-        : undefined,
-      entryIntoPoland: plan?.entry
-        ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
-            new Date(plan.entry),
-          )
-        : undefined,
-      escortName: plan?.escort_name ?? undefined,
-      escortPhone: plan?.escort_phone ?? undefined,
-      emergencyPhone: this.config.travel.emergencyPhone,
-    };
-  }
-
   // A status link goes out with the acknowledgement, when the service has a public address:
   // issued now (its token exists nowhere but in this letter), replacing any earlier one.
   private async statusLinkOf(row: Claimed): Promise<Record<string, unknown>> {
@@ -408,61 +354,83 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     return { statusUrl: issued.url };
   }
 
-  // The handover appointment as it is when the letter goes: the place in the family's language,
-  // how to find it, the time in our zone.
-  private async appointmentOf(
-    row: Claimed,
-    language: MailLanguage,
-  ): Promise<Record<string, unknown>> {
-    const [a] = (await this.dataSource.query(
-      `SELECT a.scheduled_at, l.address,
-         CASE $2 WHEN 'uk' THEN l.name_uk WHEN 'ru' THEN l.name_ru ELSE l.name_en END AS name,
-         CASE $2 WHEN 'uk' THEN l.instructions_uk WHEN 'ru' THEN l.instructions_ru
-           ELSE l.instructions_en END AS instructions
-       FROM handover_appointment a JOIN handover_location l ON l.id = a.location_id
-       WHERE a.inquiry_id = $1 AND a.state = 'scheduled'`,
-      [row.inquiry_id, language],
-    )) as { scheduled_at: Date; address: string; name: string; instructions: string }[];
-    if (!a) return {};
-    const locale = language === 'en' ? 'en-GB' : language;
+  // A family's letter: the family's view of the case (the gate's), the notice's own fields the
+  // gate let through, dates in the family's words and our time zone.
+  private familyData(view: FamilyView, fields: Record<string, unknown>, row: Claimed): MailData {
+    const format = this.formats(view.language);
+    const start = typeof fields.dueAt === 'string' ? new Date(fields.dueAt) : undefined;
+    const end = start && new Date(start.getTime() + Number(fields.windowMinutes ?? 0) * 60_000);
+    const journey = view.journey;
+    const appointment = view.appointment;
     return {
-      when: new Intl.DateTimeFormat(locale, {
-        dateStyle: 'long',
-        timeStyle: 'short',
-        timeZone: this.config.mail.timeZone,
-      }).format(a.scheduled_at),
-      place: `${a.name}, ${a.address}`,
-      placeInstructions: a.instructions,
+      ...fields,
+      reference: view.reference,
+      inquirerName: view.inquirerName,
+      soughtPersonName: view.soughtPersonName,
+      staffName: row.sender_name ?? '',
+      closing: view.closing,
+      confirmed: fields.transition === 'confirm_detention',
+      // "30 ноября 2026 г., 14:00"; the end of a window on the same day as its start is only a
+      // time ("… с 30 ноября 2026 г., 14:00 до 15:00").
+      windowStart: start && format.full.format(start),
+      windowEnd:
+        start &&
+        end &&
+        (format.day.format(start) === format.day.format(end) ? format.time : format.full).format(
+          end,
+        ),
+      timeZone: this.config.mail.timeZone,
+      ...(journey
+        ? {
+            crossingName: journey.crossingName ?? undefined,
+            crossingAddress: journey.crossingAddress ?? undefined,
+            crossingAt: journey.crossingAt ? format.full.format(journey.crossingAt) : undefined,
+            entryIntoPoland: journey.entryIntoPoland
+              ? format.utcDay.format(new Date(journey.entryIntoPoland))
+              : undefined,
+            escortName: journey.escortName ?? undefined,
+            escortPhone: journey.escortPhone ?? undefined,
+            emergencyPhone: this.config.travel.emergencyPhone,
+          }
+        : {}),
+      ...(row.event_type === 'family.travel_instructions' && !journey
+        ? { emergencyPhone: this.config.travel.emergencyPhone }
+        : {}),
+      ...(appointment
+        ? {
+            when: format.full.format(appointment.at),
+            place: `${appointment.place}, ${appointment.address}`,
+            placeInstructions: appointment.instructions,
+          }
+        : {}),
     };
   }
 
-  private dataOf(row: Claimed, language: MailLanguage): MailData {
+  // A notice to staff (in Ukrainian): the case as staff know it.
+  private staffData(row: Claimed): MailData {
     const p = row.payload;
-    // "30 ноября 2026 г., 14:00"; the end of a window on the same day as its start is only a time
-    // ("… с 30 ноября 2026 г., 14:00 до 15:00").
-    const locale = language === 'en' ? 'en-GB' : language;
-    const zone = this.config.mail.timeZone;
-    const day = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: zone });
-    const full = new Intl.DateTimeFormat(locale, {
-      dateStyle: 'long',
-      timeStyle: 'short',
-      timeZone: zone,
-    });
-    const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: zone });
+    const format = this.formats(STAFF_LANGUAGE);
     const start = typeof p.dueAt === 'string' ? new Date(p.dueAt) : undefined;
-    const end = start && new Date(start.getTime() + Number(p.windowMinutes ?? 0) * 60_000);
     return {
       ...p,
       reference: row.reference!,
-      inquirerName: row.inquirer_name ?? '',
       soughtPersonName: row.sought_person_name ?? '',
-      staffName: row.recipient_kind === 'staff' ? (row.staff_name ?? '') : (row.sender_name ?? ''),
+      staffName: row.staff_name ?? '',
       status: row.status,
       statusName: row.status?.replaceAll('_', ' '),
-      confirmed: p.transition === 'confirm_detention',
-      windowStart: start && full.format(start),
-      windowEnd: start && end && (day.format(start) === day.format(end) ? time : full).format(end),
+      windowStart: start && format.full.format(start),
       timeZone: this.config.mail.timeZone,
+    };
+  }
+
+  private formats(language: MailLanguage) {
+    const locale = language === 'en' ? 'en-GB' : language;
+    const timeZone = this.config.mail.timeZone;
+    return {
+      day: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone }),
+      utcDay: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
+      full: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone }),
+      time: new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }),
     };
   }
 
@@ -474,6 +442,18 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       const [, updated] = (await manager.query(...this.update(row, outcome))) as [unknown, number];
       if (updated === 0) return false;
       if (outcome.kind === 'retry' || outcome.kind === 'unreachable' || !row.inquiry_id) {
+        return true;
+      }
+      if (outcome.kind === 'held') {
+        // The gate would not let it go now: on the case, with the reason, until it does.
+        await this.audit.appendInTransaction(manager, {
+          action: 'notice.held',
+          actor: SENDER,
+          entityType: 'outbox_message',
+          entityId: row.id,
+          inquiryId: row.inquiry_id,
+          after: { event: row.event_type, reason: outcome.error },
+        });
         return true;
       }
       await this.audit.appendInTransaction(manager, {
@@ -542,6 +522,13 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           [row.id, row.claim_token, outcome.error, outcome.subject ?? null, Math.round(delay)],
         ];
       }
+      case 'held':
+        // Not an attempt: it waits, on the case, until the gate lets it go.
+        return [
+          `UPDATE outbox_message SET state = 'held', lease_until = NULL, claim_token = NULL,
+             attempts = attempts - 1, last_error = $3 WHERE ${mine}`,
+          [row.id, row.claim_token, outcome.error],
+        ];
       case 'failed':
       case 'suppressed':
         return [

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import { CancelOutboxDto, ComposeEmailDto, ListOutboxQuery } from './dto/mail.dto.js';
 import { MailDeliveryService } from './mail-delivery.service.js';
@@ -23,7 +23,7 @@ export class MailController {
   }
 
   @Get('outbox')
-  @Roles('caseworker', 'supervisor', 'auditor')
+  @Reads('letters')
   list(@Query() query: ListOutboxQuery) {
     return this.mail.list(query);
   }

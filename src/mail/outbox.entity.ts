@@ -1,8 +1,9 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 // pending → sending (claimed, under a lease) → sent | pending again (temporary failure, later) |
-// failed (permanent, or out of attempts) | suppressed (may no longer be sent). A supervisor may
-// put a failed message back to pending, or cancel it.
+// failed (permanent, or out of attempts) | suppressed (may no longer be sent). A family notice
+// the disclosure gate will not let go yet is held (on the case, with the reason) until the gate
+// lets it go or gives it up. A supervisor may put a failed message back to pending, or cancel it.
 export const OUTBOX_STATES = [
   'pending',
   'sending',
@@ -10,6 +11,7 @@ export const OUTBOX_STATES = [
   'failed',
   'suppressed',
   'cancelled',
+  'held',
 ] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 export type RecipientKind = 'inquirer' | 'staff';
@@ -19,9 +21,14 @@ export type RecipientKind = 'inquirer' | 'staff';
 @Entity()
 @Check(
   'outbox_state_known',
-  `"state" IN ('pending', 'sending', 'sent', 'failed', 'suppressed', 'cancelled')`,
+  `"state" IN ('pending', 'sending', 'sent', 'failed', 'suppressed', 'cancelled', 'held')`,
 )
 @Check('outbox_recipient_kind_known', `"recipient_kind" IN ('inquirer', 'staff')`)
+// A family's notice bears the gate's decision (the family stage it was decided at); no other does.
+@Check(
+  'outbox_family_notice_gated',
+  `("recipient_kind" = 'inquirer') = ("family_stage" IS NOT NULL)`,
+)
 @Index('outbox_pending_idx', ['state', 'availableAt'])
 export class OutboxMessage {
   @PrimaryGeneratedColumn('uuid')
@@ -76,6 +83,10 @@ export class OutboxMessage {
   // The current claim's token (see MailSender): outcomes are recorded only by its holder.
   @Column({ type: 'uuid', nullable: true })
   claimToken!: string | null;
+
+  // For a family's notice: the family stage the disclosure gate decided it at.
+  @Column({ type: 'text', nullable: true })
+  familyStage!: string | null;
 
   // As sent (for the caseworker's timeline and the failed list); no body, no address.
   @Column({ type: 'text', nullable: true })

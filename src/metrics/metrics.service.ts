@@ -34,7 +34,7 @@ export class Metrics {
 
   readonly mail = new Counter({
     name: 'homecoming_mail_deliveries_total',
-    help: 'Outbox rows this process tried to send, by result (sent, retry, failed, suppressed).',
+    help: 'Outbox rows this process tried to send, by result (sent, retry, failed, suppressed, held, unreachable).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

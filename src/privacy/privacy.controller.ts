@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import { ErasureDto } from './dto/erasure.dto.js';
 import { SubjectAccessService } from './subject-access.service.js';
@@ -13,7 +13,7 @@ export class PrivacyController {
   constructor(private readonly subjectAccess: SubjectAccessService) {}
 
   @Get('export')
-  @Roles('supervisor')
+  @Reads('subject_access')
   @ApiProduces('application/zip')
   @ApiOkResponse({ description: 'subject.json with everything held, emails/ and attachments/.' })
   async export(

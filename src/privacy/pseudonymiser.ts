@@ -76,13 +76,20 @@ const STEPS: readonly { table: string; sql: string }[] = [
   {
     table: 'outbox_message',
     sql: `UPDATE outbox_message SET payload = '{}', subject = NULL, last_error = NULL,
-            state = CASE WHEN state IN ('pending', 'sending') THEN 'suppressed' ELSE state END
+            state = CASE WHEN state IN ('pending', 'sending', 'held') THEN 'suppressed' ELSE state END
           WHERE inquiry_id = $1`,
   },
   {
     // Stored answers to retried requests hold the case as it was created.
     table: 'idempotency_key',
     sql: `DELETE FROM idempotency_key WHERE response_body::text LIKE '%' || $1::text || '%'`,
+  },
+  { table: 'trusted_contact', sql: `DELETE FROM trusted_contact WHERE inquiry_id = $1` },
+  {
+    table: 'contact_change',
+    sql: `UPDATE contact_change SET value = '-', reason = NULL,
+            state = CASE WHEN state = 'pending' THEN 'superseded' ELSE state END
+          WHERE inquiry_id = $1`,
   },
   {
     table: 'status_link',

@@ -7,8 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
-import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
-import { familyStage } from '../status/status-links.service.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { FINAL_STATES, Pseudonymiser, type PseudonymisedCase } from './pseudonymiser.js';
 
 export interface SubjectExport {
@@ -21,19 +20,44 @@ export interface SubjectExport {
 //
 // The export holds what the family gave us and what we recorded about them — their record, what
 // they told us of the man they seek, when we called and were to call, verifications with their
-// documents' numbers, travel and travellers, the letters we sent, the emails they wrote (from
-// their own addresses) with their attachments — and of each case only the stage a family may be
-// told (the status page's rule): nothing in it discloses a detention the prisoner has not agreed
-// to disclose. Staff's free-text notes are left out for that reason (a note may name a colony or
-// a prisoner's refusal); a supervisor reviews and adds what may be given. Registry matches, the
-// prisoner's consents and the staff's audit trail are not theirs and are not in it.
+// documents' numbers and their own answers, the letters we sent, the emails they wrote (from
+// their own addresses) with their attachments — and of each case what the disclosure gate's
+// family view says: the stage, how it closed, and the journey only where they may know of it.
+// What it leaves out, and why, is listed in the file itself (LEFT_OUT).
+export const LEFT_OUT: readonly { what: string; why: string }[] = [
+  {
+    what: "Staff members' notes and the reasons they recorded",
+    why: 'a note may say what the family may not yet be told; a supervisor reviews them and adds what may be given',
+  },
+  {
+    what: 'Registry matches, the registry’s record of the man, and his consents',
+    why: 'they are the registry’s and his, not the family’s; the case’s stage says what the family may be told',
+  },
+  {
+    what: 'Whether a verification answer agreed with the registry',
+    why: 'it is a fact about the registry, not something the family gave',
+  },
+  {
+    what: 'Travel companions’ document numbers (shown by their last four characters only)',
+    why: 'they are other people’s data',
+  },
+  {
+    what: 'Letters not yet sent or held back',
+    why: 'the family has not received them',
+  },
+  {
+    what: 'Emails on the case from addresses not the family’s own',
+    why: 'they are someone else’s',
+  },
+  { what: 'The staff audit trail', why: 'it records staff work, not the family’s data' },
+];
 @Injectable()
 export class SubjectAccessService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly box: SecretBox,
-    private readonly guards: InquiryGuardRegistry,
+    private readonly gate: DisclosureGate,
     private readonly pseudonymiser: Pseudonymiser,
   ) {}
 
@@ -60,7 +84,8 @@ export class SubjectAccessService {
         exportedAt: new Date().toISOString(),
         about:
           'Everything homecoming holds about this person. Emails they wrote are in emails/, ' +
-          'their attachments in attachments/.',
+          'their attachments in attachments/. What is left out, and why, is in leftOut.',
+        leftOut: LEFT_OUT,
         inquirer,
         inquiries,
       };
@@ -84,14 +109,7 @@ export class SubjectAccessService {
   ) {
     const q = <T = Record<string, unknown>>(sql: string) =>
       manager.query(sql, [c.id]) as Promise<T[]>;
-    const disclosed = (
-      await this.guards.check('detention_disclosure_allowed', {
-        manager,
-        inquiryId: c.id,
-        actor: { actor: 'system:subject-access' },
-      })
-    ).ok;
-    const stage = familyStage(c.status, disclosed);
+    const view = await this.gate.view(manager, c.id, 'export');
     const [soughtPerson] = await q(
       `SELECT surname, given_name AS "givenName", patronymic, birth_year AS "birthYear",
          birth_month AS "birthMonth", birth_day AS "birthDay", place_of_birth AS "placeOfBirth",
@@ -109,7 +127,11 @@ export class SubjectAccessService {
        FROM callback WHERE inquiry_id = $1 ORDER BY due_at`,
     );
     const verifications = (
-      await q<{ documents: { kind: string; numberSealed: string }[]; [k: string]: unknown }>(
+      await q<{
+        documents: { kind: string; numberSealed: string }[];
+        answers: { question: string; answer: string }[];
+        [k: string]: unknown;
+      }>(
         `SELECT method, outcome, verified_at AS "verifiedAt", documents,
            relationship_evidence AS "relationshipEvidence", answers
          FROM inquirer_verification WHERE inquiry_id = $1 ORDER BY verified_at`,
@@ -117,32 +139,30 @@ export class SubjectAccessService {
     ).map((v) => ({
       ...v,
       documents: v.documents.map((d) => ({ kind: d.kind, number: this.box.open(d.numberSealed) })),
+      // What they answered; not whether the registry agreed.
+      answers: v.answers.map((a) => ({ question: a.question, answer: a.answer })),
     }));
-    // Travel exists once detention is confirmed; shown only where the family may know that.
-    const travel =
-      disclosed && stage !== 'closed'
-        ? {
-            plan: (
-              await q(
-                `SELECT origin_city AS "originCity", origin_country AS "originCountry",
-                   planned_entry_into_poland AS "plannedEntryIntoPoland",
-                   crossing_point_id AS "crossingPoint", planned_crossing_at AS "plannedCrossingAt"
-                 FROM travel_plan WHERE inquiry_id = $1`,
-              )
-            )[0],
-            travellers: (
-              await q<{ sealed: string; [k: string]: unknown }>(
-                `SELECT t.full_name AS "fullName", t.relationship, t.document_kind AS "documentKind",
-                   t.document_number_sealed AS sealed
-                 FROM traveller t JOIN travel_plan p ON p.id = t.travel_plan_id
-                 WHERE p.inquiry_id = $1 ORDER BY t.position`,
-              )
-            ).map(({ sealed, ...t }) => ({
-              ...t,
-              documentNumber: sealed === '-' ? null : this.box.open(sealed),
-            })),
-          }
-        : undefined;
+    // The journey as the family's view has it (only where they may know of it); a companion's
+    // document by its last four characters.
+    const journey = view?.journey;
+    const travel = journey
+      ? {
+          originCity: journey.originCity,
+          originCountry: journey.originCountry,
+          plannedEntryIntoPoland: journey.entryIntoPoland,
+          crossingPoint: journey.crossingName,
+          plannedCrossingAt: journey.crossingAt,
+          escort: journey.escortName,
+          travellers: journey.travellers.map((t) => ({
+            fullName: t.fullName,
+            relationship: t.relationship,
+            documentKind: t.documentKind,
+            ...(t.isInquirer && t.documentNumber
+              ? { documentNumber: t.documentNumber }
+              : { documentNumberLast4: t.documentLast4 }),
+          })),
+        }
+      : undefined;
     const letters = await q(
       `SELECT event_type AS "event", subject, sent_at AS "sentAt" FROM outbox_message
        WHERE inquiry_id = $1 AND recipient_kind = 'inquirer' AND state = 'sent' ORDER BY sent_at`,
@@ -177,7 +197,8 @@ export class SubjectAccessService {
       reference: c.reference,
       channel: c.channel,
       createdAt: c.createdAt,
-      stage,
+      stage: view?.stage ?? 'closed',
+      ...(view?.closing ? { closing: view.closing } : {}),
       pseudonymisedAt: c.pseudonymisedAt,
       soughtPerson,
       calls,

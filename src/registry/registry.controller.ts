@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } fro
 import { ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { PageQuery } from '../common/dto/page.query.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
@@ -57,7 +57,7 @@ export class RegistryController {
   }
 
   @Get('prisoners')
-  @Roles('caseworker', 'supervisor')
+  @Reads('registry')
   search(
     @Query() query: PrisonerSearchQuery,
     @Actor() actor: ActorContext,
@@ -66,7 +66,7 @@ export class RegistryController {
   }
 
   @Get('prisoners/:id')
-  @Roles('caseworker', 'supervisor')
+  @Reads('registry')
   get(
     @Param('id', ParseUUIDPipe) id: string,
     @Req() req: HomecomingRequest,

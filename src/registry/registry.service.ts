@@ -189,7 +189,7 @@ export class RegistryService {
       .offset((page - 1) * pageSize)
       .limit(pageSize)
       .getManyAndCount();
-    await this.audit.append({
+    await this.audit.recordRead({
       action: 'registry.search',
       actor,
       entityType: 'registry',
@@ -208,7 +208,7 @@ export class RegistryService {
     if (withHealthNotes) query.addSelect('p.healthNotes');
     const prisoner = await query.getOne();
     if (!prisoner) throw new DomainException('not_found', 'No such prisoner in the registry');
-    await this.audit.append({
+    await this.audit.recordRead({
       action: 'registry.prisoner_read',
       actor,
       entityType: 'prisoner',

@@ -74,7 +74,7 @@ export class ReportsController {
     @Res() res: Response,
   ): Promise<void> {
     checkDays(query);
-    await this.audit.append({
+    await this.audit.recordRead({
       action: 'report.export',
       actor,
       entityType: 'report',

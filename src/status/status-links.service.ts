@@ -6,28 +6,13 @@ import { AuditService } from '../audit/audit.service.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
-import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
-import type { FamilyStage, PageLanguage, StatusView } from './status-page.html.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
+import type { FamilyView } from '../disclosure/family-view.js';
+import type { StatusView } from './status-page.html.js';
 import { StatusLink } from './status-link.entity.js';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 const STATUS_ACTOR: ActorContext = { actor: 'system:status-page' };
-const DISCLOSED_STAGES: Record<string, FamilyStage> = {
-  detention_confirmed: 'detention_confirmed',
-  travel_planning: 'travel_planning',
-  in_transit: 'in_transit',
-  handover_scheduled: 'handover_scheduled',
-  handed_over: 'handed_over',
-};
-
-// What a family may be told of a case's status: closed, received, in progress — and the stage
-// past detention confirmed only when the disclosure guard allows it. The status page and the
-// subject access export both say no more than this.
-export function familyStage(status: string, disclosed: boolean): FamilyStage {
-  if (status.startsWith('closed_')) return 'closed';
-  if (status === 'received') return 'received';
-  return (disclosed && DISCLOSED_STAGES[status]) || 'in_progress';
-}
 
 // Links to the families' status page: issued (256 random bits, given once, stored as SHA-256),
 // expiring, revocable, replaced by a new one; and what the page may show at the case's stage.
@@ -37,7 +22,7 @@ export class StatusLinksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
-    private readonly guards: InquiryGuardRegistry,
+    private readonly gate: DisclosureGate,
   ) {}
 
   // A new link for the case; the ones before it stop working. The token is in the answer only.
@@ -118,7 +103,9 @@ export class StatusLinksService {
       )) as [{ id: string; inquiry_id: string }[], number];
       const found = link[0];
       if (!found) return undefined;
-      const view = await this.viewOf(manager, found.inquiry_id);
+      const family = await this.gate.view(manager, found.inquiry_id, 'page');
+      if (!family) return undefined;
+      const view = this.pageOf(family);
       await this.audit.appendInTransaction(manager, {
         action: 'status_link.viewed',
         actor: { ...STATUS_ACTOR, ip },
@@ -131,76 +118,39 @@ export class StatusLinksService {
     });
   }
 
-  private async viewOf(manager: EntityManager, inquiryId: string): Promise<StatusView> {
-    const [c] = (await manager.query(
-      `SELECT i.reference, i.status, r.preferred_language AS language,
-         hc_full_name(p.surname, p.given_name, p.patronymic) AS sought
-       FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
-       LEFT JOIN sought_person p ON p.inquiry_id = i.id
-       WHERE i.id = $1`,
-      [inquiryId],
-    )) as { reference: string; status: string; language: string; sought: string | null }[];
-    const language = (['uk', 'ru', 'en'].includes(c.language) ? c.language : 'ru') as PageLanguage;
-    const disclosed = (
-      await this.guards.check('detention_disclosure_allowed', {
-        manager,
-        inquiryId,
-        actor: STATUS_ACTOR,
-      })
-    ).ok;
-    const base = { reference: c.reference, language };
-    const stage = familyStage(c.status, disclosed);
-    if (stage === 'closed' || stage === 'received' || stage === 'in_progress') {
-      return { ...base, stage };
-    }
-    const view: StatusView = { ...base, stage, soughtPersonName: c.sought ?? undefined };
-    const zone = this.config.mail.timeZone;
+  // The page renders the family's view of the case (the disclosure gate's) and nothing else:
+  // the man's name, the journey and the appointment only where the view carries them.
+  private pageOf(family: FamilyView): StatusView {
     const format = (d: Date) =>
-      new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, {
+      new Intl.DateTimeFormat(family.language === 'en' ? 'en-GB' : family.language, {
         dateStyle: 'long',
         timeStyle: 'short',
-        timeZone: zone,
+        timeZone: this.config.mail.timeZone,
       }).format(d);
-    if (stage === 'travel_planning' || stage === 'in_transit') {
-      const [plan] = (await manager.query(
-        `SELECT c.name_${language} AS crossing, c.address, p.planned_crossing_at, p.escort_name,
-           p.escort_phone
-         FROM travel_plan p JOIN border_crossing c ON c.id = p.crossing_point_id
-         WHERE p.inquiry_id = $1`,
-        [inquiryId],
-      )) as {
-        crossing: string;
-        address: string;
-        planned_crossing_at: Date | null;
-        escort_name: string | null;
-        escort_phone: string | null;
-      }[];
-      if (plan) {
-        view.travel = {
-          crossing: plan.crossing,
-          address: plan.address,
-          crossingAt: plan.planned_crossing_at ? format(plan.planned_crossing_at) : null,
-          escort: plan.escort_name,
-          escortPhone: plan.escort_phone,
-        };
-      }
+    const view: StatusView = {
+      reference: family.reference,
+      language: family.language,
+      stage: family.stage,
+    };
+    if (!family.disclosed || family.stage === 'closed') return view;
+    view.soughtPersonName = family.soughtPersonName || undefined;
+    const journey = family.journey;
+    if (journey?.crossingName) {
+      view.travel = {
+        crossing: journey.crossingName,
+        address: journey.crossingAddress ?? '',
+        crossingAt: journey.crossingAt ? format(journey.crossingAt) : null,
+        escort: journey.escortName,
+        escortPhone: journey.escortPhone,
+      };
     }
-    if (stage === 'handover_scheduled') {
-      const [a] = (await manager.query(
-        `SELECT a.scheduled_at, l.name_${language} AS place, l.address,
-           l.instructions_${language} AS instructions
-         FROM handover_appointment a JOIN handover_location l ON l.id = a.location_id
-         WHERE a.inquiry_id = $1 AND a.state = 'scheduled'`,
-        [inquiryId],
-      )) as { scheduled_at: Date; place: string; address: string; instructions: string }[];
-      if (a) {
-        view.handover = {
-          when: format(a.scheduled_at),
-          place: a.place,
-          address: a.address,
-          instructions: a.instructions,
-        };
-      }
+    if (family.appointment) {
+      view.handover = {
+        when: format(family.appointment.at),
+        place: family.appointment.place,
+        address: family.appointment.address,
+        instructions: family.appointment.instructions,
+      };
     }
     return view;
   }

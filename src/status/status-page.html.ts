@@ -1,16 +1,7 @@
 import { escapeHtml } from '../common/text/escape.js';
+import type { FamilyLanguage, FamilyStage } from '../disclosure/family-view.js';
 
-export type FamilyStage =
-  | 'received'
-  | 'in_progress'
-  | 'detention_confirmed'
-  | 'travel_planning'
-  | 'in_transit'
-  | 'handover_scheduled'
-  | 'handed_over'
-  | 'closed';
-
-export type PageLanguage = 'uk' | 'ru' | 'en';
+export type PageLanguage = FamilyLanguage;
 
 export interface StatusView {
   reference: string;

@@ -10,7 +10,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import { Public, Roles } from '../common/decorators/access-policy.decorator.js';
+import { Public, Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
 import { renderStatusPage } from './status-page.html.js';
 import type { StatusLink } from './status-link.entity.js';
@@ -43,7 +43,7 @@ export class StatusLinksController {
   constructor(private readonly links: StatusLinksService) {}
 
   @Get()
-  @Roles('intake', 'caseworker', 'supervisor', 'auditor')
+  @Reads('status_links')
   list(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<StatusLink[]> {
     return this.links.list(inquiryId);
   }

@@ -1,13 +1,13 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
-import { InquiriesModule } from '../inquiries/inquiries.module.js';
+import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { StatusLinksService } from './status-links.service.js';
 import { StatusRateLimitMiddleware } from './status-rate-limit.middleware.js';
 import { StatusLinksController, StatusPageController } from './status.controller.js';
 
 // The families' status page and its links.
 @Module({
-  imports: [AuditModule, InquiriesModule],
+  imports: [AuditModule, DisclosureModule],
   controllers: [StatusPageController, StatusLinksController],
   providers: [StatusLinksService],
   exports: [StatusLinksService],

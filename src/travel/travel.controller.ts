@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/decorators/access-policy.decorator.js';
+import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext } from '../common/request-context.js';
 import type { BorderCrossing } from './border-crossing.entity.js';
@@ -79,9 +79,12 @@ export class InquiryTravelController {
   constructor(private readonly travel: TravelService) {}
 
   @Get('travel-plan')
-  @Roles('caseworker', 'supervisor', 'auditor')
-  async plan(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<TravelPlanView> {
-    const plan = await this.travel.plan(inquiryId);
+  @Reads('travel')
+  async plan(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Actor() actor: ActorContext,
+  ): Promise<TravelPlanView> {
+    const plan = await this.travel.plan(inquiryId, actor);
     if (!plan) throw new DomainException('not_found', 'The case has no travel plan yet');
     return plan;
   }
@@ -97,7 +100,7 @@ export class InquiryTravelController {
   }
 
   @Get('travel-events')
-  @Roles('caseworker', 'supervisor', 'auditor')
+  @Reads('travel')
   events(@Param('id', ParseUUIDPipe) inquiryId: string): Promise<TravelEvent[]> {
     return this.travel.events(inquiryId);
   }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { DisclosureModule } from '../disclosure/disclosure.module.js';
+import { TravelFamilyFacts } from './travel-family-facts.js';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { InquiryTravelController, TravelController } from './travel.controller.js';
@@ -9,9 +11,9 @@ import { TravelService } from './travel.service.js';
 
 // The family's journey through Poland to Kyiv: crossing points, the plan, its steps.
 @Module({
-  imports: [AuditModule, InquiriesModule, MailModule],
+  imports: [AuditModule, InquiriesModule, MailModule, DisclosureModule],
   controllers: [TravelController, InquiryTravelController],
-  providers: [TravelService, TravelGuards, CrossingOverdueNotifier],
+  providers: [TravelService, TravelGuards, TravelFamilyFacts, CrossingOverdueNotifier],
   exports: [TravelService],
 })
 export class TravelModule {}

@@ -12,8 +12,7 @@ import type { ActorContext } from '../common/request-context.js';
 import { lastFour } from '../common/text/last-four.js';
 import { AppConfig } from '../config/app-config.js';
 import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
-import { DISCLOSES_DETENTION } from '../inquiries/state-machine/inquiry-state-machine.js';
-import { OutboxService } from '../mail/outbox.service.js';
+import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { BorderCrossing } from './border-crossing.entity.js';
 import type {
   RecordTravelEventDto,
@@ -55,7 +54,7 @@ export class TravelService {
     private readonly config: AppConfig,
     private readonly box: SecretBox,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
+    private readonly gate: DisclosureGate,
     private readonly guards: InquiryGuardRegistry,
   ) {}
 
@@ -94,13 +93,22 @@ export class TravelService {
     });
   }
 
-  async plan(inquiryId: string): Promise<TravelPlanView | null> {
-    const plan = await this.dataSource.getRepository(TravelPlan).findOne({
-      where: { inquiryId },
-      relations: { travellers: true },
-      order: { travellers: { position: 'ASC' } },
+  // Reading it is recorded on the reader's own stream.
+  async plan(inquiryId: string, actor: ActorContext): Promise<TravelPlanView | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const plan = await manager.getRepository(TravelPlan).findOne({
+        where: { inquiryId },
+        relations: { travellers: true },
+        order: { travellers: { position: 'ASC' } },
+      });
+      await this.audit.recordReadInTransaction(manager, {
+        action: 'travel.read',
+        actor,
+        inquiryId,
+        after: { travellers: plan?.travellers?.length ?? 0 },
+      });
+      return plan ? this.viewOf(plan, await this.crossed(manager, inquiryId)) : null;
     });
-    return plan ? this.viewOf(plan, await this.crossed(this.dataSource.manager, inquiryId)) : null;
   }
 
   // Created with version 0, then edited with the version last seen. Only while the journey is
@@ -301,7 +309,7 @@ export class TravelService {
        ORDER BY p.planned_crossing_at, i.reference, t.position`,
       [crossingPointId, date, zone],
     )) as ManifestRow[];
-    await this.audit.append({
+    await this.audit.recordRead({
       action: format === 'csv' ? 'travel.manifest_downloaded' : 'travel.manifest_viewed',
       actor,
       entityType: 'border_crossing',
@@ -405,29 +413,18 @@ export class TravelService {
     };
   }
 
-  // The plan changed while the family travels: the instructions again, if the family may know.
+  // The plan changed while the family travels: the instructions again (the gate decides whether
+  // they may go).
   private async instructAgain(
     manager: EntityManager,
-    inquiry: { id: string; reference: string; inquirer_id: string; status: string },
+    inquiry: { id: string },
     actor: ActorContext,
   ): Promise<void> {
-    const event = 'family.travel_instructions';
-    if (DISCLOSES_DETENTION.has(event)) {
-      const verdict = await this.guards.check('detention_disclosure_allowed', {
-        manager,
-        inquiryId: inquiry.id,
-        actor,
-      });
-      if (!verdict.ok) return;
-    }
-    await this.outbox.enqueueInTransaction(manager, [
-      {
-        eventType: event,
-        inquiryId: inquiry.id,
-        recipientKind: 'inquirer',
-        recipientId: inquiry.inquirer_id,
-        payload: { reference: inquiry.reference, status: inquiry.status, planChanged: true },
-      },
-    ]);
+    await this.gate.notify(manager, {
+      inquiryId: inquiry.id,
+      notice: 'family.travel_instructions',
+      fields: { planChanged: true },
+      actor,
+    });
   }
 }

@@ -27,10 +27,11 @@ export class BrowserSession {
 
   // Reduced motion: the UI then skips its animations, so axe measures colours as they are, not
   // halfway through a fade-in.
-  async newPage(): Promise<Page> {
+  // `locale` 'uk-UA': the admin UI starts in Ukrainian, as staff use it.
+  async newPage(options: { locale?: string } = {}): Promise<Page> {
     const context = await this.browser.newContext({
       reducedMotion: 'reduce',
-      locale: 'en-GB',
+      locale: options.locale ?? 'en-GB',
       viewport: { width: 1400, height: 1000 },
     });
     this.contexts.push(context);

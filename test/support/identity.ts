@@ -24,7 +24,9 @@ export async function caseWithIdentitySettled(
   await to('gathering_information');
   await to('verifying');
   const match = await post(caseworker, `/api/inquiries/${id}/matches`, { prisonerId });
-  expect((await post(supervisor, `/api/matches/${match.body.id}/countersign`)).status).toBe(200);
+  expect(
+    (await post(supervisor, `/api/matches/${match.body.id}/countersign`, { prisonerId })).status,
+  ).toBe(200);
   const verification = await post(caseworker, `/api/inquiries/${id}/verifications`, {
     documents: [{ kind: 'passport', number: '4510 123456' }],
     relationshipEvidence: 'birth certificate of the son naming her as the mother',
@@ -33,7 +35,11 @@ export async function caseWithIdentitySettled(
     outcome: 'verified',
   });
   expect(
-    (await post(supervisor, `/api/verifications/${verification.body.id}/countersign`)).status,
+    (
+      await post(supervisor, `/api/verifications/${verification.body.id}/countersign`, {
+        outcome: 'verified',
+      })
+    ).status,
   ).toBe(200);
   for (const kind of ['disclosure', 'handover']) {
     const consent = await post(caseworker, `/api/inquiries/${id}/consents`, {

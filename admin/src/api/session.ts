@@ -67,6 +67,7 @@ const ACCESS: Record<string, Role[]> = {
   'status_link.issue': ['intake', 'caseworker', 'supervisor'],
   'status_link.revoke': ['caseworker', 'supervisor'],
   'privacy.manage': ['supervisor'],
+  'contacts.approve': ['supervisor'],
 };
 
 export function allowed(roles: readonly Role[] | undefined, resource: string, action: string) {

@@ -10,9 +10,10 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Title, useNotify, useTranslate } from 'react-admin';
+import { Title, useTranslate } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
 import { api } from '../api/http';
+import { CountersignReviewDialog } from './CountersignReview';
 
 interface Waiting {
   kind: 'match' | 'verification';
@@ -22,36 +23,23 @@ interface Waiting {
   signedByName: string | null;
   signedAt: string;
   summary: string;
+  soughtPersonName: string;
+  prisonerName: string | null;
+  inquirerName: string;
 }
 
 // The supervisors' queue: matches and verifications signed once, by someone else, waiting for a
-// second signature. Open the case to look before signing; or sign here.
+// second signature — with whom each is about. Signing opens the review: what is signed, side by
+// side, and a button that names the man.
 export function Countersign() {
   const translate = useTranslate();
   const t = (key: string, args?: Record<string, unknown>) =>
     translate(`app.countersign.${key}`, args);
-  const notify = useNotify();
-  const [busy, setBusy] = useState<string>();
+  const [reviewing, setReviewing] = useState<Waiting>();
   const list = useQuery({
     queryKey: ['countersign'],
     queryFn: () => api<Waiting[]>('/identity/awaiting-countersignature'),
   });
-  const sign = async (item: Waiting) => {
-    setBusy(item.id);
-    try {
-      const path =
-        item.kind === 'match'
-          ? `/matches/${item.id}/countersign`
-          : `/verifications/${item.id}/countersign`;
-      await api(path, { method: 'POST', body: {} });
-      notify('app.identity.countersigned', { type: 'success' });
-    } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), { type: 'error' });
-    } finally {
-      setBusy(undefined);
-      void list.refetch();
-    }
-  };
   const items = list.data ?? [];
   return (
     <Card sx={{ mt: 2 }}>
@@ -70,6 +58,9 @@ export function Countersign() {
               <TableRow>
                 <TableCell>{t('case')}</TableCell>
                 <TableCell>{t('what')}</TableCell>
+                <TableCell>{t('sought')}</TableCell>
+                <TableCell>{t('registry')}</TableCell>
+                <TableCell>{t('family_column')}</TableCell>
                 <TableCell>{t('signed_by')}</TableCell>
                 <TableCell>{t('actions')}</TableCell>
               </TableRow>
@@ -83,19 +74,20 @@ export function Countersign() {
                     </Link>
                   </TableCell>
                   <TableCell>
-                    {t(`kind.${item.kind}`)} ({item.summary})
+                    {t(`kind.${item.kind}`)}
+                    {item.kind === 'match'
+                      ? ` (${translate('app.identity.score', { score: item.summary })})`
+                      : ` (${translate(`app.identity.outcome.${item.summary}`)})`}
                   </TableCell>
+                  <TableCell>{item.soughtPersonName || '—'}</TableCell>
+                  <TableCell>{item.prisonerName ?? '—'}</TableCell>
+                  <TableCell>{item.inquirerName}</TableCell>
                   <TableCell>
                     {item.signedByName ?? '—'}, {new Date(item.signedAt).toLocaleString()}
                   </TableCell>
                   <TableCell>
-                    <Button
-                      size="small"
-                      variant="contained"
-                      disabled={busy === item.id}
-                      onClick={() => void sign(item)}
-                    >
-                      {t('sign')}
+                    <Button size="small" variant="contained" onClick={() => setReviewing(item)}>
+                      {t('review')}
                     </Button>
                   </TableCell>
                 </TableRow>
@@ -104,6 +96,16 @@ export function Countersign() {
           </Table>
         )}
       </CardContent>
+      {reviewing && (
+        <CountersignReviewDialog
+          kind={reviewing.kind}
+          id={reviewing.id}
+          onClose={() => {
+            setReviewing(undefined);
+            void list.refetch();
+          }}
+        />
+      )}
     </Card>
   );
 }

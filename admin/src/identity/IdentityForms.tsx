@@ -178,7 +178,7 @@ export function ConsentForm({ inquiryId, action }: { inquiryId: string; action: 
       <Choice
         label={t('decision_label')}
         value={decision}
-        options={['given', 'refused']}
+        options={['given', 'refused', 'withdrawn']}
         labelOf={(o) => t(`decision.${o}`)}
         onChange={setDecision}
       />

@@ -16,6 +16,7 @@ import { api } from '../api/http';
 import { currentSession } from '../api/session';
 import type { InquiryRecord } from '../inquiries/case-types';
 import type { useCaseAction } from '../inquiries/useCaseAction';
+import { CountersignReviewDialog } from './CountersignReview';
 import { ConsentForm, VerificationForm } from './IdentityForms';
 import type { Candidate, Consent, Match, Signal, Verification } from './identity-types';
 
@@ -41,6 +42,7 @@ export function IdentityPanel(props: {
   const me = currentSession()?.user.id;
   const [showCandidates, setShowCandidates] = useState(false);
   const [rejecting, setRejecting] = useState<string>();
+  const [reviewing, setReviewing] = useState<{ kind: 'match' | 'verification'; id: string }>();
   const [reason, setReason] = useState('');
   const key = (what: string) => ['case', id, what, version];
   const signals = useQuery({
@@ -121,9 +123,7 @@ export function IdentityPanel(props: {
                   size="small"
                   variant="contained"
                   disabled={action.busy}
-                  onClick={() =>
-                    void post(`/matches/${m.id}/countersign`, {}, 'app.identity.countersigned')
-                  }
+                  onClick={() => setReviewing({ kind: 'match', id: m.id })}
                 >
                   {t('countersign')}
                 </Button>
@@ -258,9 +258,7 @@ export function IdentityPanel(props: {
                 size="small"
                 variant="contained"
                 disabled={action.busy}
-                onClick={() =>
-                  void post(`/verifications/${v.id}/countersign`, {}, 'app.identity.countersigned')
-                }
+                onClick={() => setReviewing({ kind: 'verification', id: v.id })}
               >
                 {t('countersign')}
               </Button>
@@ -283,6 +281,16 @@ export function IdentityPanel(props: {
         ))}
       </List>
       {canWork && open?.state === 'confirmed' && <ConsentForm inquiryId={id} action={action} />}
+      {reviewing && (
+        <CountersignReviewDialog
+          kind={reviewing.kind}
+          id={reviewing.id}
+          onClose={(signed) => {
+            setReviewing(undefined);
+            if (signed) void action.run(() => Promise.resolve()).catch(() => undefined);
+          }}
+        />
+      )}
     </Box>
   );
 }

@@ -15,6 +15,7 @@ import { TravelPanel } from '../travel/TravelPanel';
 import { AssignmentPanel } from './AssignmentPanel';
 import type { InquiryRecord } from './case-types';
 import { ConflictDialog } from './ConflictDialog';
+import { ContactChangesPanel } from './ContactChangesPanel';
 import { ContactsPanel } from './ContactsPanel';
 import { DetailsPanel } from './DetailsPanel';
 import { EmailsPanel } from './EmailsPanel';
@@ -75,6 +76,11 @@ function CasePage() {
           <Card sx={section}>
             <CardContent>
               <DetailsPanel record={record} action={action} canEdit={can('edit')} />
+              <ContactChangesPanel
+                record={record}
+                action={action}
+                canDecide={allowed(permissions, 'contacts', 'approve')}
+              />
             </CardContent>
           </Card>
           {allowed(permissions, 'identity', 'show') && (

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'registry_import_invalid',
   'unreadable_file',
   'four_eyes_required',
+  'countersign_mismatch',
   'erasure_not_allowed',
   'conflict',
   'unique_violation',

@@ -104,6 +104,7 @@ export function statusFor(code: ErrorCode): number {
     case 'unique_violation':
     case 'stale_version':
     case 'four_eyes_required':
+    case 'countersign_mismatch':
     case 'erasure_not_allowed':
       return 409;
     case 'payload_too_large':

@@ -46,7 +46,7 @@ function workerOnlyRoutes(req: Request, res: Response, next: NextFunction): void
 
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.disable('x-powered-by');
-  if (config.http.trustProxy) app.set('trust proxy', true);
+  if (config.http.trustProxy !== false) app.set('trust proxy', config.http.trustProxy);
 
   app.use(createHttpLogger(logger));
   app.use(httpMetrics(app.get(Metrics)));

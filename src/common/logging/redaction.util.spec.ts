@@ -49,6 +49,21 @@ describe('scrubUrl', () => {
       `/api/inquiries?q=${REDACTED}&email=${REDACTED}`,
     );
   });
+
+  it.each([
+    ['/status/uIMeeINiWHQZppXBZTHyANlTpOB41liEjPl_TVO1BHU', `/status/${REDACTED}`],
+    ['/status/short', `/status/${REDACTED}`],
+    ['/status/x?lang=uk', `/status/${REDACTED}?lang=${REDACTED}`],
+    ['/api/reset/0123456789abcdefABCDEF_-xyz/confirm', `/api/reset/${REDACTED}/confirm`],
+    [
+      '/api/inquiries/0b6e7e36-3c39-4d4e-9f0a-5d1c2b7e8a90/calls',
+      '/api/inquiries/0b6e7e36-3c39-4d4e-9f0a-5d1c2b7e8a90/calls',
+    ],
+    ['/api/reports/time-in-state', '/api/reports/time-in-state'],
+    ['/status/', '/status/'],
+  ])('drops secrets from the path: %s', (url, expected) => {
+    expect(scrubUrl(url)).toBe(expected);
+  });
 });
 
 describe('redactHeaders', () => {

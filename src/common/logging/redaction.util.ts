@@ -26,15 +26,42 @@ export function scrubText(text: string): string {
   return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 }
 
-// Query strings carry search terms and addresses: keep the keys, drop the values.
+// A path segment that is a secret: whatever follows /status/ (a family's link), and any long
+// run of token characters that is not a record's UUID (a token of a route added later).
+const TOKEN_AFTER = /^(status)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TOKEN_LIKE = /^[A-Za-z0-9_-]{20,}$/;
+
+function scrubPath(path: string): string {
+  const segments = path.split('/');
+  return segments
+    .map((segment, i) => {
+      const decoded = safeDecode(segment);
+      if (i > 0 && TOKEN_AFTER.test(segments[i - 1]) && segment) return REDACTED;
+      if (TOKEN_LIKE.test(decoded) && !UUID.test(decoded)) return REDACTED;
+      return scrubText(segment);
+    })
+    .join('/');
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+// Paths may carry tokens (a family's status link), query strings search terms and addresses:
+// secrets in the path are dropped, query keys kept and their values dropped.
 export function scrubUrl(url: string): string {
   const q = url.indexOf('?');
-  if (q < 0) return scrubText(url);
+  if (q < 0) return scrubPath(url);
   const params = url
     .slice(q + 1)
     .split('&')
     .map((pair) => `${pair.split('=')[0]}=${REDACTED}`);
-  return `${scrubText(url.slice(0, q))}?${params.join('&')}`;
+  return `${scrubPath(url.slice(0, q))}?${params.join('&')}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -126,3 +126,21 @@ export class RecordConsentDto {
   @MaxLength(2_000)
   notes?: string;
 }
+
+export class CountersignMatchDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The prisoner the supervisor reviewed and confirms (must be the one proposed)',
+  })
+  @IsUUID()
+  prisonerId!: string;
+}
+
+export class CountersignVerificationDto {
+  @ApiProperty({
+    enum: VERIFICATION_OUTCOMES,
+    description: 'The outcome the supervisor reviewed and confirms (must be the one recorded)',
+  })
+  @IsIn(VERIFICATION_OUTCOMES)
+  outcome!: VerificationOutcome;
+}

@@ -19,7 +19,7 @@ export const GUARD_DESCRIPTIONS = {
   handover_appointment_set: 'a handover appointment in Kyiv is set',
   handover_record_confirmed:
     'the handover record is complete and confirmed by a second staff member',
-  // Not a transition guard: decides whether notifications that reveal detention may be sent.
+  // The disclosure gate's answer (src/disclosure): also what lets family notices about detention go.
   detention_disclosure_allowed:
     'the inquirer is verified and the prisoner has consented to being disclosed to them',
 } as const;

@@ -1,21 +1,12 @@
 import type { Role } from '../../common/decorators/access-policy.decorator.js';
+import type { FamilyNotice } from '../../disclosure/family-notices.js';
 import type { GuardId } from './inquiry-guard.types.js';
 import { CLOSED_STATES, OPEN_STATES, type InquiryState } from './inquiry-states.js';
 
-// Events a transition emits into the outbox. Family-facing ones are rendered in the inquirer's
-// language by the mail module; `disclosesDetention` ones are only emitted when disclosure is
-// allowed (inquirer verified and the prisoner consented to being disclosed).
-export const NOTIFICATION_EVENTS = [
-  'family.acknowledgement',
-  'family.information_requested',
-  'family.verification_outcome',
-  'family.detention_confirmed',
-  'family.travel_instructions',
-  'family.handover_scheduled',
-  'family.case_closed',
-  'staff.inquiry_assigned',
-] as const;
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+// Notices a transition emits. Family ones go through the disclosure gate, which decides whether
+// the family may be told now (src/disclosure/disclosure.policy.ts; docs/disclosure.md) and holds
+// back what they may not; staff ones go to the assigned caseworker.
+export type NotificationEvent = FamilyNotice | 'staff.inquiry_assigned';
 
 export interface TransitionRule {
   readonly name: string;
@@ -71,11 +62,12 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     reasonRequired: false,
   },
   {
+    // A journey the family cannot be told of cannot be planned with them.
     name: 'plan_travel',
     from: ['detention_confirmed'],
     to: 'travel_planning',
     roles: CASE_STAFF,
-    guards: ['prisoner_consents_to_return'],
+    guards: ['prisoner_consents_to_return', 'detention_disclosure_allowed'],
     notifications: [],
     reasonRequired: false,
   },
@@ -179,14 +171,6 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     reasonRequired: true,
   },
 ];
-
-// Notifications that would tell the family something about detention: emitted only when the
-// inquirer is verified and the prisoner consented to disclosure (checked by the transition).
-export const DISCLOSES_DETENTION: ReadonlySet<NotificationEvent> = new Set([
-  'family.detention_confirmed',
-  'family.travel_instructions',
-  'family.handover_scheduled',
-]);
 
 export interface ResolvedTransition {
   rule: TransitionRule;

@@ -39,9 +39,9 @@ export function renderStateMachineDoc(): string {
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    'Notifications that reveal detention (`family.detention_confirmed`, `family.travel_instructions`,',
-    '`family.handover_scheduled`) are only written to the outbox when',
-    `${GUARD_DESCRIPTIONS.detention_disclosure_allowed}.`,
+    'Family notifications go through the disclosure gate, which holds back anything about the',
+    `man's detention until ${GUARD_DESCRIPTIONS.detention_disclosure_allowed}:`,
+    'see [What a family is told, when](disclosure.md).',
     '',
   ].join('\n');
 }
