@@ -34,6 +34,7 @@ if (!CHROMIUM.path) {
     let iryna: { email: string; password: string };
     let inquiryId: string;
     let reference: string;
+    let olena: SignedIn;
 
     beforeAll(async () => {
       sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'admin' } });
@@ -48,7 +49,7 @@ if (!CHROMIUM.path) {
         .set('Content-Type', 'text/csv')
         .send(Buffer.from(REGISTRY));
       expect(imported.status).toBe(200);
-      const olena: SignedIn = await signedInStaff(sut, {
+      olena = await signedInStaff(sut, {
         roles: ['caseworker'],
         displayName: 'Олена Коваль',
       });
@@ -159,6 +160,71 @@ if (!CHROMIUM.path) {
         { kind: 'email', value: 'olga.petrova@mail.ru' },
         { kind: 'phone', value: '+79161234567' },
       ]);
+    });
+
+    it('the case page says, in Ukrainian, which notices wait and why, and lets another supervisor approve a new address', async () => {
+      const post = (path: string, body: object) =>
+        olena.agent.post(path).set('X-CSRF-Token', olena.csrf).send(body);
+      const db = sut.app.get(DataSource);
+      const versionOf = async () =>
+        (
+          (await db.query(`SELECT version FROM inquiry WHERE id = $1`, [inquiryId])) as {
+            version: number;
+          }[]
+        )[0].version;
+      // Detention confirmed, but he has not agreed that the family be told: the letters wait.
+      const confirmed = await post(`/api/inquiries/${inquiryId}/transitions`, {
+        to: 'detention_confirmed',
+        version: await versionOf(),
+      });
+      expect(confirmed.status).toBe(200);
+      // Someone adds an address to the verified family.
+      const intake = await signedInStaff(sut, { roles: ['intake'], displayName: 'Марія Прийом' });
+      const edited = await intake.agent
+        .patch(`/api/inquiries/${inquiryId}`)
+        .set('X-CSRF-Token', intake.csrf)
+        .send({
+          version: await versionOf(),
+          inquirer: { emails: ['olga.petrova@mail.ru', 'new.address@mail.test'] },
+        });
+      expect(edited.status).toBe(200);
+
+      const page = await ui.newPage({ locale: 'uk-UA' });
+      await page.goto(`${base}/admin/`);
+      await page.getByLabel('Електронна пошта').fill(iryna.email);
+      await page.getByLabel('Пароль').fill(iryna.password);
+      await page.getByRole('button', { name: 'Увійти' }).click();
+      await page.getByRole('menuitem', { name: 'Чекають мого підпису' }).waitFor();
+      await page.goto(`${base}/admin/#/inquiries/${inquiryId}/show`);
+      await page.getByRole('heading', { name: reference, level: 1 }).waitFor();
+      const timeline = page.getByTestId('timeline');
+      await timeline
+        .getByText(
+          'Повідомлення родині затримано: Утримання підтверджено — родину ще не перевірено або полонений не погодився, щоб їй повідомили',
+        )
+        .waitFor();
+      await timeline.getByText('Нова адреса чи номер родини чекає на підтвердження').waitFor();
+      const signal = page.getByTestId('fraud-signal');
+      await expect(signal.textContent()).resolves.toContain('Після перевірки родини додано');
+      const change = page.getByTestId('contact-change');
+      await expect(change.textContent()).resolves.toContain('new.address@mail.test');
+      const timelineText = (await timeline.textContent()) ?? '';
+      expect(timelineText).not.toMatch(UUID);
+      expect(timelineText).not.toMatch(/system:|not_disclosed|family\./);
+      // The letters waiting say why in Ukrainian too.
+      const pageText = (await page.locator('main').textContent()) ?? '';
+      expect(pageText).toContain('Затримано до дозволу');
+      expect(pageText).not.toContain('the inquirer is not verified');
+      await ui.shoot(page, '05-case-held-notices');
+      await change.getByRole('button', { name: 'Підтвердити' }).click();
+      await change.getByText(/підтверджено$/).waitFor();
+      await ui.shoot(page, '06-contact-approved');
+      expect(ui.failures).toEqual([]);
+      const [approved] = await db.query(
+        `SELECT state, decided_by FROM contact_change WHERE inquiry_id = $1`,
+        [inquiryId],
+      );
+      expect(approved.state).toBe('approved');
     });
   });
 }

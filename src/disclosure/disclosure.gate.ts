@@ -9,6 +9,8 @@ import {
   decide,
   HOLD_EXPLAINED,
   shows,
+  type DropReason,
+  type HoldReason,
   type NoticeDecision,
   type NoticeFields,
 } from './disclosure.policy.js';
@@ -44,9 +46,12 @@ export interface QueuedNotice {
 // What became of a queued notice: its outbox row, and the gate's decision.
 export type QueuedDecision = NoticeDecision & { id: string };
 
+// `reason`: a stable code (HOLD_EXPLAINED says it in words).
 export type Review =
   | { outcome: 'send'; to: string; view: FamilyView; fields: NoticeFields }
-  | { outcome: 'hold' | 'drop'; reason: string; view?: FamilyView };
+  | { outcome: 'hold' | 'drop'; reason: NotSentReason; view?: FamilyView };
+
+export type NotSentReason = HoldReason | DropReason | 'unknown_notice' | 'no_case';
 
 // The disclosure gate: the one place that decides what a family may be told now. Every channel
 // that speaks to a family gets the family's view of the case from here and renders nothing else;
@@ -162,7 +167,7 @@ export class DisclosureGate {
     const known = notices.filter((n) => isFamilyNotice(n.eventType));
     for (const n of notices) {
       if (!isFamilyNotice(n.eventType)) {
-        result.set(n.id, { outcome: 'drop', reason: `no family notice ${n.eventType}` });
+        result.set(n.id, { outcome: 'drop', reason: 'unknown_notice' });
       }
     }
     const base = await this.views(
@@ -173,7 +178,7 @@ export class DisclosureGate {
       const notice = n.eventType as FamilyNotice;
       const plain = base.get(n.inquiryId);
       if (!plain) {
-        result.set(n.id, { outcome: 'drop', reason: 'the case no longer exists' });
+        result.set(n.id, { outcome: 'drop', reason: 'no_case' });
         continue;
       }
       const fields = allowedFields(notice, n.payload);
@@ -181,10 +186,7 @@ export class DisclosureGate {
       if (decision.outcome !== 'send' || !decision.to) {
         result.set(n.id, {
           outcome: decision.outcome === 'send' ? 'drop' : decision.outcome,
-          reason:
-            decision.outcome === 'send'
-              ? HOLD_EXPLAINED.no_address
-              : HOLD_EXPLAINED[decision.reason],
+          reason: decision.outcome === 'send' ? 'no_address' : decision.reason,
           view: plain,
         });
         continue;

@@ -96,7 +96,10 @@ export type NoticeDecision =
   | { outcome: 'hold'; reason: HoldReason }
   | { outcome: 'drop'; reason: DropReason };
 
-export const HOLD_EXPLAINED: Record<HoldReason | DropReason, string> = {
+export const HOLD_EXPLAINED: Record<
+  HoldReason | DropReason | 'unknown_notice' | 'no_case',
+  string
+> = {
   not_disclosed:
     'the inquirer is not verified, or the prisoner has not agreed to be disclosed to them',
   contact_unconfirmed:
@@ -104,6 +107,8 @@ export const HOLD_EXPLAINED: Record<HoldReason | DropReason, string> = {
   no_longer_applies: 'the case has moved on; the notice no longer applies',
   no_address: 'the family has no email address',
   all_bounced: "every one of the family's addresses bounced",
+  unknown_notice: 'not a notice homecoming sends a family',
+  no_case: 'the case no longer exists',
 };
 
 // `queue`: the notice is being written (a missing address is not decided yet: one may be added

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
+import { HOLD_EXPLAINED } from '../disclosure/disclosure.policy.js';
 import type { ComposeEmailDto, ListOutboxQuery } from './dto/mail.dto.js';
 
 export interface OutboxItem {
@@ -17,11 +18,20 @@ export interface OutboxItem {
   state: string;
   attempts: number;
   lastError: string | null;
+  // When the disclosure gate held it back or gave it up: its reason, as a stable code.
+  gateReason: string | null;
   subject: string | null;
   messageId: string | null;
   createdAt: Date;
   sentAt: Date | null;
 }
+
+// The gate's reasons by the words it records them in.
+const GATE_REASON_OF = new Map(Object.entries(HOLD_EXPLAINED).map(([code, text]) => [text, code]));
+const withGateReason = (item: Omit<OutboxItem, 'gateReason'>): OutboxItem => ({
+  ...item,
+  gateReason: (item.lastError && GATE_REASON_OF.get(item.lastError)) ?? null,
+});
 
 // What a member of staff may see of a message: no address, no body; the subject as sent (or, for
 // a caseworker's letter not sent yet, as written).
@@ -102,12 +112,12 @@ export class MailDeliveryService {
        ORDER BY o.created_at DESC, o.id
        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, query.pageSize, (query.page - 1) * query.pageSize],
-    )) as OutboxItem[];
+    )) as Omit<OutboxItem, 'gateReason'>[];
     const [{ total }] = (await this.dataSource.query(
       `SELECT count(*)::int AS total FROM outbox_message o ${filter}`,
       params,
     )) as { total: number }[];
-    return { items, total, page: query.page, pageSize: query.pageSize };
+    return { items: items.map(withGateReason), total, page: query.page, pageSize: query.pageSize };
   }
 
   // A failed or suppressed message, queued again now with a fresh count of attempts (and the
@@ -159,8 +169,11 @@ export class MailDeliveryService {
           reason: how.reason ?? null,
         },
       });
-      const [item] = (await manager.query(`${ITEMS} WHERE o.id = $1`, [id])) as OutboxItem[];
-      return item;
+      const [changed] = (await manager.query(`${ITEMS} WHERE o.id = $1`, [id])) as Omit<
+        OutboxItem,
+        'gateReason'
+      >[];
+      return withGateReason(changed);
     });
   }
 }

@@ -11,7 +11,8 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
-import { DisclosureGate, type Review } from '../disclosure/disclosure.gate.js';
+import { DisclosureGate, type NotSentReason, type Review } from '../disclosure/disclosure.gate.js';
+import { HOLD_EXPLAINED } from '../disclosure/disclosure.policy.js';
 import type { FamilyView } from '../disclosure/family-view.js';
 import { StatusLinksService } from '../status/status-links.service.js';
 import {
@@ -79,10 +80,11 @@ const LEASE_MARGIN_MS = 1_000;
 // How soon a row is tried again after the SMTP server could not be reached at all.
 const UNREACHABLE_RETRY_MS = 3_000;
 
+// `code`: the disclosure gate's reason, when it is the gate that did not let a letter go.
 type Outcome =
   | { kind: 'sent'; subject: string }
   | { kind: 'retry' | 'failed' | 'unreachable'; error: string; subject?: string }
-  | { kind: 'suppressed' | 'held'; error: string };
+  | { kind: 'suppressed' | 'held'; error: string; code?: NotSentReason };
 
 // Claims due outbox rows (FOR UPDATE SKIP LOCKED, under a lease, so any number of senders in any
 // number of replicas share the work and never hold the same row), sends each, and records the
@@ -305,7 +307,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       // Only what the gate says, rendered from the family's view alone.
       if (!review) return { kind: 'held', error: 'not reviewed by the disclosure gate' };
       if (review.outcome !== 'send') {
-        return { kind: review.outcome === 'hold' ? 'held' : 'suppressed', error: review.reason };
+        return {
+          kind: review.outcome === 'hold' ? 'held' : 'suppressed',
+          error: HOLD_EXPLAINED[review.reason],
+          code: review.reason,
+        };
       }
       to = review.to;
       language = review.view.language;
@@ -452,7 +458,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           entityType: 'outbox_message',
           entityId: row.id,
           inquiryId: row.inquiry_id,
-          after: { event: row.event_type, reason: outcome.error },
+          after: { event: row.event_type, reason: outcome.code ?? outcome.error },
         });
         return true;
       }
@@ -468,6 +474,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           messageId: row.message_id,
           attempts: row.attempts,
           ...('error' in outcome ? { error: outcome.error } : {}),
+          ...('code' in outcome && outcome.code ? { reason: outcome.code } : {}),
         },
       });
       return true;

@@ -539,6 +539,27 @@ export const en = {
       confirm_match: 'Countersign: this is %{name}',
       confirm_verification: 'Countersign: %{name} — %{outcome}',
     },
+    notice_reason: {
+      not_disclosed: 'the family is not verified, or the prisoner has not agreed that they be told',
+      contact_unconfirmed:
+        'the family’s address changed after verification; a supervisor must approve it',
+      no_longer_applies: 'the case has moved on; the notice no longer applies',
+      no_address: 'the family has no email address',
+      all_bounced: 'every address of the family bounced',
+      unknown_notice: 'not a notice we send',
+      no_case: 'the case no longer exists',
+    },
+    system_actor: {
+      mail: 'Mail service',
+      intake: 'Mail intake',
+      'status-page': 'Family status page',
+      retention: 'Retention',
+      callbacks: 'Callback reminders',
+      travel: 'Journey watch',
+      cli: 'Administrative command',
+      seed: 'Test data',
+      other: 'System',
+    },
     contact_changes: {
       title: 'New contacts of the family',
       pending_help:

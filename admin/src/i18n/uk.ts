@@ -540,6 +540,26 @@ export const uk: Messages<typeof en> = {
       confirm_match: 'Підписати: це %{name}',
       confirm_verification: 'Підписати: %{name} — %{outcome}',
     },
+    notice_reason: {
+      not_disclosed: 'родину ще не перевірено або полонений не погодився, щоб їй повідомили',
+      contact_unconfirmed: 'адреса родини змінилася після перевірки; її має підтвердити керівник',
+      no_longer_applies: 'справа пішла далі; повідомлення вже не актуальне',
+      no_address: 'у родини немає адреси ел. пошти',
+      all_bounced: 'усі адреси родини повернули листи',
+      unknown_notice: 'невідоме повідомлення',
+      no_case: 'справи вже немає',
+    },
+    system_actor: {
+      mail: 'Поштова служба',
+      intake: 'Прийом пошти',
+      'status-page': 'Сторінка стану для родини',
+      retention: 'Строки зберігання',
+      callbacks: 'Нагадування про дзвінки',
+      travel: 'Нагляд за поїздкою',
+      cli: 'Адміністративна команда',
+      seed: 'Тестові дані',
+      other: 'Система',
+    },
     contact_changes: {
       title: 'Нові контакти родини',
       pending_help:

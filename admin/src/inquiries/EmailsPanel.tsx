@@ -20,6 +20,7 @@ interface OutboxItem {
   state: 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed' | 'cancelled';
   subject: string | null;
   lastError: string | null;
+  gateReason: string | null;
   createdAt: string;
   sentAt: string | null;
 }
@@ -98,9 +99,11 @@ export function EmailsPanel(props: {
                         : undefined
                     }
                   />
-                  {m.lastError && (
+                  {(m.gateReason || m.lastError) && (
                     <Typography variant="caption" component="p" color="text.secondary">
-                      {m.lastError}
+                      {m.gateReason
+                        ? translate(`app.notice_reason.${m.gateReason}`, { _: m.lastError ?? '' })
+                        : m.lastError}
                     </Typography>
                   )}
                 </TableCell>

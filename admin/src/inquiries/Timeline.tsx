@@ -12,12 +12,29 @@ interface StaffEntry {
 export function Timeline({ record }: { record: InquiryRecord }) {
   const translate = useTranslate();
   const staff = useGetList<StaffEntry>('staff', { pagination: { page: 1, perPage: 1000 } });
-  const nameOf = (actor: string) => staff.data?.find((s) => s.id === actor)?.displayName ?? actor;
+  // Staff by name; the service's own parts (the mail sender, intake, …) by what they are.
+  const nameOf = (actor: string) =>
+    actor.startsWith('system:')
+      ? translate(`app.system_actor.${actor.slice('system:'.length)}`, {
+          _: translate('app.system_actor.other'),
+        })
+      : (staff.data?.find((s) => s.id === actor)?.displayName ?? actor);
+  const changedTo = (entry: InquiryRecord['timeline'][number], field: string) =>
+    (entry.detail[field] as { to?: unknown } | undefined)?.to;
 
   const describe = (entry: InquiryRecord['timeline'][number]) => {
     if (entry.kind === 'status') {
       const status = translate(`app.status.${String(entry.detail.status)}`);
       return entry.detail.reason ? `${status} — ${String(entry.detail.reason)}` : status;
+    }
+    // A notice to the family that did not go, or went late: which, and why (the gate's reason).
+    if (/^(notice\.|mail\.suppressed$)/.test(entry.action)) {
+      const event = changedTo(entry, 'event');
+      const reason = changedTo(entry, 'reason');
+      const label = translate(`app.timeline.${entry.action}`, { _: entry.action });
+      const what = event ? translate(`app.mail.event.${String(event)}`, { _: '' }) : '';
+      const why = reason ? translate(`app.notice_reason.${String(reason)}`, { _: '' }) : '';
+      return [label, what && `: ${what}`, why && ` — ${why}`].join('');
     }
     const after = (entry.detail.after ?? entry.detail) as Record<string, unknown>;
     const summary = Object.entries(after)
