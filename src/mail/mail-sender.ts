@@ -247,16 +247,16 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private async reviewFamilyLetters(claimed: Claimed[]): Promise<Map<string, Review>> {
     const family = claimed.filter((r) => r.recipient_kind === 'inquirer' && r.inquiry_id);
     if (family.length === 0) return new Map();
-    return this.dataSource.transaction((manager) =>
-      this.gate.review(
-        manager,
-        family.map((r) => ({
-          id: r.id,
-          inquiryId: r.inquiry_id!,
-          eventType: r.event_type,
-          payload: r.payload,
-        })),
-      ),
+    // The gate's reads each on its own, without a transaction around them (two round trips less):
+    // a fact that changes between two of them is no different from one that changes just after.
+    return this.gate.review(
+      this.dataSource.manager,
+      family.map((r) => ({
+        id: r.id,
+        inquiryId: r.inquiry_id!,
+        eventType: r.event_type,
+        payload: r.payload,
+      })),
     );
   }
 
