@@ -53,7 +53,13 @@ export function renderDisclosureDoc(): string {
         : rule.discloses({})
           ? 'only after disclosure'
           : 'any time';
-    const stages = rule.stages ? rule.stages.map((s) => `\`${s}\``).join(', ') : 'any';
+    const list = (stages: readonly string[]) => stages.map((s) => `\`${s}\``).join(', ');
+    const stages =
+      typeof rule.stages === 'function'
+        ? `passed: ${list(rule.stages({ transition: 'confirm_detention' }))} · failed: ${list(rule.stages({}))}`
+        : rule.stages
+          ? list(rule.stages)
+          : 'any';
     return `| \`${notice}\` | ${rule.says} | ${when} | ${stages} | ${rule.fields.map((f) => `\`${f}\``).join(', ') || '—'} |`;
   });
   const stages = INQUIRY_STATES.map((status) => {

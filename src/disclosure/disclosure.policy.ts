@@ -10,7 +10,7 @@ export interface NoticeRule {
   // (and so may only go once the inquirer is verified and he agreed to be disclosed to them).
   discloses: (fields: NoticeFields) => boolean;
   // The family stages in which it still makes sense; in any other it is dropped unsent.
-  stages?: readonly FamilyStage[];
+  stages?: readonly FamilyStage[] | ((fields: NoticeFields) => readonly FamilyStage[]);
   // The fields of the event that may reach the family's letter (all else is left behind).
   fields: readonly string[];
   // For the generated page: what it says, in a few words.
@@ -54,6 +54,7 @@ export const NOTICE_RULES: Record<FamilyNotice, NoticeRule> = {
   // verification failed; only the latter may go before disclosure.
   'family.verification_outcome': {
     discloses: (fields) => fields.transition === 'confirm_detention',
+    stages: (fields) => (fields.transition === 'confirm_detention' ? AFTER_DISCLOSURE : ['closed']),
     fields: ['transition'],
     says: 'the identity check: failed (any time), or passed with a record found (after disclosure)',
   },
@@ -122,7 +123,8 @@ export function decide(
   const rule = NOTICE_RULES[notice];
   if (rule.discloses(fields) && !view.disclosed)
     return { outcome: 'hold', reason: 'not_disclosed' };
-  if (rule.stages && !rule.stages.includes(view.stage)) {
+  const stages = typeof rule.stages === 'function' ? rule.stages(fields) : rule.stages;
+  if (stages && !stages.includes(view.stage)) {
     return { outcome: 'drop', reason: 'no_longer_applies' };
   }
   const missing = view.recipient.missing;
