@@ -232,6 +232,80 @@ describe('handover in Kyiv', () => {
     expect(viewed.actor).toBe(caseworker.user.id);
   });
 
+  it('reschedules a scheduled appointment with its version, audited; a new time or place is told to the family', async () => {
+    const id = await travelling();
+    const created = await schedule(id);
+    expect(created.body.version).toBe(1);
+    const url = `/api/handover-appointments/${created.body.id}`;
+    const patch = (body: object, who: SignedIn = caseworker) =>
+      who.agent.patch(url).set('X-CSRF-Token', who.csrf).send(body);
+    const letters = async () =>
+      (
+        await sql<{ payload: { rescheduled?: boolean } }>(
+          `SELECT payload FROM outbox_message
+           WHERE inquiry_id = $1 AND event_type = 'family.handover_scheduled' ORDER BY created_at`,
+          [id],
+        )
+      ).map((l) => l.payload.rescheduled ?? false);
+
+    const officials = await patch({ version: 1, officials: ['Майор Бондар'] });
+    expect(officials.status).toBe(200);
+    expect(officials.body).toMatchObject({
+      version: 2,
+      officials: ['Майор Бондар'],
+      locationId,
+      scheduledAt: created.body.scheduledAt,
+    });
+    const { timeline } = (await caseworker.agent.get(`/api/inquiries/${id}`)).body;
+    const [event] = timeline.filter((t: { action: string }) => t.action === 'handover.rescheduled');
+    expect(event.detail).toEqual({
+      officials: { from: ['Капітан Іваненко', 'Пані Шевчук'], to: ['Майор Бондар'] },
+    });
+
+    const closedPlace = await post(admin, '/api/handover/locations', {
+      nameUk: 'Старий центр',
+      nameRu: 'Старый центр',
+      nameEn: 'Old centre',
+      address: 'Київ, вул. Стара, 2',
+      instructionsUk: 'Більше не працює.',
+      instructionsRu: 'Больше не работает.',
+      instructionsEn: 'No longer in use.',
+    });
+    await admin.agent
+      .patch(`/api/handover/locations/${closedPlace.body.id}`)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ version: 1, active: false });
+    const refusals: [object, string][] = [
+      [{ version: 2, scheduledAt: null }, 'scheduledAt'],
+      [{ version: 2, officials: null }, 'officials'],
+      [{ version: 2, scheduledAt: inHours(-2) }, 'scheduledAt'],
+      [{ version: 2, locationId: closedPlace.body.id }, 'locationId'],
+      [{ scheduledAt: inHours(80) }, 'version'],
+    ];
+    for (const [body, field] of refusals) {
+      const res = await patch(body);
+      expect([field, res.status, res.body.errors?.[0]?.field]).toEqual([field, 400, field]);
+    }
+    const stale = await patch({ version: 1, scheduledAt: inHours(80) });
+    expect([stale.status, stale.body.code]).toEqual([409, 'stale_version']);
+    expect((await patch({ version: 2 }, admin)).status).toBe(403);
+
+    // Once the family knows the appointment, a new time is told again; new officials are not.
+    await post(supervisor, `${url}/arrival-override`, { reason: 'the escort confirmed by phone' });
+    expect((await transition(id, 'handover_scheduled')).status).toBe(200);
+    expect(await letters()).toEqual([false]);
+    const later = inHours(100);
+    const moved = await patch({ version: 3, scheduledAt: later });
+    expect([moved.status, moved.body.version]).toEqual([200, 4]);
+    expect(new Date(moved.body.scheduledAt).toISOString()).toBe(later);
+    await patch({ version: 4, officials: ['Майор Бондар', 'Пані Шевчук'] });
+    expect(await letters()).toEqual([false, true]);
+
+    await post(caseworker, `${url}/postpone`, { reason: 'officials unavailable' });
+    const postponed = await patch({ version: 6, scheduledAt: inHours(120) });
+    expect([postponed.status, postponed.body.title]).toEqual([409, 'The handover is postponed']);
+  });
+
   it('records a failed handover with its reason', async () => {
     const id = await travelling();
     const appointment = await schedule(id);

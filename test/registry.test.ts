@@ -69,6 +69,96 @@ describe('prisoner registry', () => {
     expect(events.map((e) => e.actor)).toEqual([supervisor.user.id, supervisor.user.id]);
   });
 
+  it('changes only the columns a file gives: one left out keeps its value, an empty one clears it', async () => {
+    const record = async (personalNumber: string) =>
+      (
+        await sql(
+          `SELECT surname, given_names, patronymic, rank, birth_date::text, place_of_birth,
+             military_unit, location_category, health_notes, version
+           FROM prisoner WHERE personal_number = $1`,
+          [personalNumber],
+        )
+      )[0];
+    const stored = {
+      surname: 'Орлов',
+      given_names: 'Никита',
+      patronymic: 'Ильич',
+      rank: 'ефрейтор',
+      birth_date: '1999-09-09',
+      place_of_birth: 'Пенза',
+      military_unit: 'в/ч 777',
+      location_category: 'hospital',
+      health_notes: 'контузия',
+    };
+    expect(
+      (
+        await importCsv(
+          csv(
+            'AB-0000050,Орлов,Никита,Ильич,ефрейтор,1999-09-09,Пенза,,,в/ч 777,,,hospital,контузия',
+          ),
+        )
+      ).status,
+    ).toBe(200);
+    expect(await record('AB-0000050')).toEqual({ ...stored, version: 1 });
+
+    // No rank, unit, category or health notes column: all kept; a new prisoner in the same file
+    // is created with them empty (and the category unknown).
+    const noRank = await importCsv(
+      Buffer.from(
+        'personal_number,surname,given_names,birth_date\nAB-0000050,Орлов,Никита,1999-09-10\nAB-0000051,Зуев,Павел,1990-01-01\n',
+      ),
+    );
+    expect(noRank.body).toMatchObject({ total: 2, imported: 2, created: 1, updated: 1 });
+    expect(await record('AB-0000050')).toEqual({ ...stored, birth_date: '1999-09-10', version: 2 });
+    expect(await record('AB-0000051')).toMatchObject({
+      rank: null,
+      military_unit: null,
+      location_category: 'unknown',
+    });
+
+    // An empty cell clears its column.
+    await importCsv(
+      Buffer.from('personal_number,surname,given_names,military_unit\nAB-0000050,Орлов,Никита,\n'),
+    );
+    expect(await record('AB-0000050')).toMatchObject({ military_unit: null, rank: 'ефрейтор' });
+
+    // JSON: a key left out keeps its value, null or "" clears it, an empty category is unknown.
+    const json = await supervisor.agent
+      .post('/api/registry/imports')
+      .set('X-CSRF-Token', supervisor.csrf)
+      .send([
+        {
+          personalNumber: 'AB-0000050',
+          surname: 'Орлов',
+          givenNames: 'Никита',
+          rank: null,
+          placeOfBirth: '',
+          locationCategory: '',
+        },
+      ]);
+    expect(json.body).toMatchObject({ created: 0, updated: 1 });
+    expect(await record('AB-0000050')).toEqual({
+      ...stored,
+      birth_date: '1999-09-10',
+      military_unit: null,
+      rank: null,
+      place_of_birth: null,
+      location_category: 'unknown',
+      version: 4,
+    });
+
+    // The required columns cannot be cleared.
+    const cleared = await supervisor.agent
+      .post('/api/registry/imports')
+      .set('X-CSRF-Token', supervisor.csrf)
+      .send([{ personalNumber: 'AB-0000050', surname: null, givenNames: 'Никита' }]);
+    expect([cleared.status, cleared.body.report?.invalid]).toEqual([
+      422,
+      [{ row: 1, errors: [{ field: 'surname', message: 'is required' }] }],
+    ]);
+    expect(await record('AB-0000050')).toMatchObject({ surname: 'Орлов', version: 4 });
+  });
+
   it('refuses a file with bad rows whole, with every bad row and field named', async () => {
     const before = await prisoners();
     const res = await importCsv(

@@ -222,6 +222,79 @@ describe('travel through Poland', () => {
     expect(latest).toContain('+380 44 000 00 00');
   });
 
+  it('edits part of a plan: what is left out is kept, null clears, the same checks and letters as a whole save', async () => {
+    const id = await caseWithIdentitySettled(caseworker, supervisor, prisonerId);
+    const url = `/api/inquiries/${id}/travel-plan`;
+    const none = await send(caseworker, 'patch', url, { version: 1, notes: 'x' });
+    expect([none.status, none.body.code]).toEqual([404, 'not_found']);
+    expect((await send(caseworker, 'put', url, completePlan(0, { notes: 'by bus' }))).status).toBe(
+      200,
+    );
+    const travellers = () =>
+      sql(
+        `SELECT t.* FROM traveller t JOIN travel_plan p ON p.id = t.travel_plan_id
+           WHERE p.inquiry_id = $1 ORDER BY t.position`,
+        [id],
+      );
+    const kept = await travellers();
+
+    const escort = await send(caseworker, 'patch', url, {
+      version: 1,
+      escortPhone: '+380 67 000 00 02',
+      notes: null,
+    });
+    expect(escort.status).toBe(200);
+    expect(escort.body).toMatchObject({
+      version: 2,
+      escortPhone: '+380 67 000 00 02',
+      notes: null,
+      escortName: 'Остап Гнатюк',
+      originCity: 'Тамбов',
+      crossingPointId: 'medyka-shehyni',
+    });
+    expect(escort.body.travellers).toHaveLength(2);
+    expect(await travellers()).toEqual(kept);
+
+    // A field the plan needs refuses null, naming it; a stale version is refused; the merged plan
+    // is checked (an entry into Poland after the stored crossing).
+    const refusals: [Record<string, unknown>, number, string][] = [
+      [{ version: 2, travellers: null }, 400, 'travellers'],
+      [{ version: 2, escortPhone: 'call me' }, 400, 'escortPhone'],
+      [{ version: 2, plannedEntryIntoPoland: inDays(10) }, 400, 'plannedEntryIntoPoland'],
+      [{ version: 0, notes: 'x' }, 400, 'version'],
+      [{ notes: 'x' }, 400, 'version'],
+    ];
+    for (const [body, status, field] of refusals) {
+      const res = await send(caseworker, 'patch', url, body);
+      expect([field, res.status]).toEqual([field, status]);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const stale = await send(caseworker, 'patch', url, { version: 1, notes: 'x' });
+    expect([stale.status, stale.body.code]).toEqual([409, 'stale_version']);
+
+    const replaced = await send(caseworker, 'patch', url, {
+      version: 2,
+      travellers: [completePlan(0).travellers[0]],
+    });
+    expect(replaced.body).toMatchObject({ version: 3, escortPhone: '+380 67 000 00 02' });
+    expect((await travellers()).map((t) => t.full_name)).toEqual(['Петрова Ольга Ивановна']);
+    // Travelling: a change sends the instructions again; an edit that changes nothing does not.
+    expect((await transition(id, 'in_transit')).status).toBe(200);
+    await send(caseworker, 'patch', url, { version: 3, escortName: 'Остап Гнатюк' });
+    expect(await outbox(id)).toHaveLength(1);
+    const moved = await send(caseworker, 'patch', url, {
+      version: 3,
+      crossingPointId: 'korczowa-krakovets',
+    });
+    expect(moved.body.version).toBe(4);
+    expect((await outbox(id)).map((l) => l.payload.planChanged ?? false)).toEqual([false, true]);
+    const audit = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_event WHERE inquiry_id = $1 AND action = 'travel.plan_saved'`,
+      [id],
+    );
+    expect(audit[0].n).toBe(4);
+  });
+
   it('records the journey in order, refusing a step out of order with the reason', async () => {
     const id = await caseWithIdentitySettled(caseworker, supervisor, prisonerId);
     await send(caseworker, 'put', `/api/inquiries/${id}/travel-plan`, completePlan(0));

@@ -72,6 +72,7 @@ export const AUDIT_ACTIONS = {
   'travel.manifest_viewed': { scope: 'travel', read: true },
   'travel.manifest_downloaded': { scope: 'travel', read: true },
   'handover.scheduled': { scope: 'handover' },
+  'handover.rescheduled': { scope: 'handover' },
   'handover.postponed': { scope: 'handover' },
   'handover.failed': { scope: 'handover' },
   'handover.completed': { scope: 'handover' },

@@ -7,6 +7,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  VersionColumn,
   type Relation,
 } from 'typeorm';
 import { Inquiry } from '../inquiries/inquiry.entity.js';
@@ -23,7 +24,8 @@ export type AppointmentState = (typeof APPOINTMENT_STATES)[number];
 
 // The handover in Kyiv: where, when, which officials. Postponed (a new appointment follows) or
 // failed with a reason; completed with the time and the act number by one official and
-// confirmed by a second, different one. One open appointment per case.
+// confirmed by a second, different one. One open appointment per case. Rescheduled with its
+// version (a stale one is refused).
 @Entity()
 @Check(
   'handover_appointment_state_known',
@@ -101,4 +103,7 @@ export class HandoverAppointment {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
 }

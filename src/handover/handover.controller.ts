@@ -17,12 +17,14 @@ import {
   CompleteHandoverDto,
   HandoverLocationDto,
   ReasonDto,
+  RescheduleHandoverDto,
   ScheduleHandoverDto,
   UpdateHandoverLocationDto,
 } from './dto/handover.dto.js';
 import { renderHandoverAct } from './handover-act.html.js';
 import type { HandoverAppointment } from './handover-appointment.entity.js';
 import type { HandoverLocation } from './handover-location.entity.js';
+import { HandoverLocationsService } from './handover-locations.service.js';
 import { HandoverService } from './handover.service.js';
 
 const CASE_STAFF = ['caseworker', 'supervisor'] as const;
@@ -33,19 +35,20 @@ const CASE_STAFF = ['caseworker', 'supervisor'] as const;
 export class HandoverController {
   constructor(
     private readonly handover: HandoverService,
+    private readonly places: HandoverLocationsService,
     private readonly config: AppConfig,
   ) {}
 
   @Get('handover/locations')
   @Roles('intake', 'caseworker', 'supervisor', 'auditor', 'admin')
   locations(): Promise<HandoverLocation[]> {
-    return this.handover.locations();
+    return this.places.locations();
   }
 
   @Post('handover/locations')
   @Roles('admin')
   addLocation(@Body() dto: HandoverLocationDto, @Actor() actor: ActorContext) {
-    return this.handover.addLocation(dto, actor);
+    return this.places.addLocation(dto, actor);
   }
 
   @Patch('handover/locations/:locationId')
@@ -55,7 +58,7 @@ export class HandoverController {
     @Body() dto: UpdateHandoverLocationDto,
     @Actor() actor: ActorContext,
   ) {
-    return this.handover.updateLocation(id, dto, actor);
+    return this.places.updateLocation(id, dto, actor);
   }
 
   @Get('inquiries/:id/handover-appointments')
@@ -75,6 +78,16 @@ export class HandoverController {
     @Actor() actor: ActorContext,
   ) {
     return this.handover.schedule(inquiryId, dto, actor);
+  }
+
+  @Patch('handover-appointments/:appointmentId')
+  @Roles(...CASE_STAFF)
+  reschedule(
+    @Param('appointmentId', ParseUUIDPipe) id: string,
+    @Body() dto: RescheduleHandoverDto,
+    @Actor() actor: ActorContext,
+  ): Promise<HandoverAppointment> {
+    return this.handover.reschedule(id, dto, actor);
   }
 
   @Post('handover-appointments/:appointmentId/arrival-override')

@@ -11,12 +11,11 @@ import type { AuditAction } from '../audit/audit-actions.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import type {
   CompleteHandoverDto,
-  HandoverLocationDto,
+  RescheduleHandoverDto,
   ScheduleHandoverDto,
-  UpdateHandoverLocationDto,
 } from './dto/handover.dto.js';
 import { HandoverAppointment, type AppointmentState } from './handover-appointment.entity.js';
-import { HandoverLocation } from './handover-location.entity.js';
+import { HandoverLocationsService } from './handover-locations.service.js';
 
 const SCHEDULING_STATES = ['in_transit', 'handover_scheduled'];
 // Clocks of the caller's computer and ours may differ a little.
@@ -25,63 +24,20 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const invalid = (field: string, message: string) =>
   new ValidationFailedException([{ field, message }]);
 
-// The handover in Kyiv: places, the appointment (and its postponement or failure), and the
-// completion recorded by one official and confirmed by a second.
+function checkTime(scheduledAt: Date): void {
+  if (scheduledAt.getTime() < Date.now()) throw invalid('scheduledAt', 'must not be in the past');
+}
+
+// The handover in Kyiv: the appointment (rescheduled, postponed or failed), and the completion
+// recorded by one official and confirmed by a second.
 @Injectable()
 export class HandoverService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly gate: DisclosureGate,
+    private readonly places: HandoverLocationsService,
   ) {}
-
-  locations(): Promise<HandoverLocation[]> {
-    return this.dataSource.getRepository(HandoverLocation).find({ order: { nameEn: 'ASC' } });
-  }
-
-  async addLocation(dto: HandoverLocationDto, actor: ActorContext): Promise<HandoverLocation> {
-    return this.dataSource.transaction(async (manager) => {
-      const repository = manager.getRepository(HandoverLocation);
-      const saved = await repository.save(repository.create(dto));
-      await this.audit.appendInTransaction(manager, {
-        action: 'handover_location.create',
-        actor,
-        entityType: 'handover_location',
-        entityId: saved.id,
-        after: { nameEn: saved.nameEn, address: saved.address },
-      });
-      return saved;
-    });
-  }
-
-  async updateLocation(id: string, dto: UpdateHandoverLocationDto, actor: ActorContext) {
-    return this.dataSource.transaction(async (manager) => {
-      const repository = manager.getRepository(HandoverLocation);
-      const location = await repository.findOne({
-        where: { id },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!location) throw new DomainException('not_found', 'No such handover location');
-      if (location.version !== dto.version) {
-        throw new DomainException('stale_version', 'Changed by someone else', {
-          extensions: { currentVersion: location.version },
-        });
-      }
-      const before = { active: location.active, address: location.address };
-      if (dto.active !== undefined) location.active = dto.active;
-      if (dto.address !== undefined) location.address = dto.address;
-      const saved = await repository.save(location);
-      await this.audit.appendInTransaction(manager, {
-        action: 'handover_location.update',
-        actor,
-        entityType: 'handover_location',
-        entityId: id,
-        before,
-        after: { active: saved.active, address: saved.address },
-      });
-      return saved;
-    });
-  }
 
   // Reading them is recorded on the reader's own stream.
   appointments(inquiryId: string, actor: ActorContext): Promise<HandoverAppointment[]> {
@@ -109,13 +65,8 @@ export class HandoverService {
           detail: `The case is ${inquiry.status}; handovers are scheduled from in_transit.`,
         });
       }
-      const location = await manager
-        .getRepository(HandoverLocation)
-        .findOneBy({ id: dto.locationId });
-      if (!location) throw invalid('locationId', 'is not a known handover location');
-      if (!location.active) throw invalid('locationId', `${location.nameEn} is not in use`);
-      if (dto.scheduledAt.getTime() < Date.now())
-        throw invalid('scheduledAt', 'must not be in the past');
+      await this.places.checkInUse(manager, dto.locationId);
+      checkTime(dto.scheduledAt);
       const open = await manager.getRepository(HandoverAppointment).findOne({
         where: [
           { inquiryId, state: 'scheduled' },
@@ -149,6 +100,52 @@ export class HandoverService {
       });
       // A new appointment for a case already scheduled (after a postponement): tell the family.
       if (inquiry.status === 'handover_scheduled') await this.tellFamily(manager, inquiry, actor);
+      return saved;
+    });
+  }
+
+  // A scheduled appointment moved, or its officials changed, with the version last seen: a new
+  // place or time is checked as when making one. Once the case is handover_scheduled, a new place
+  // or time is the family's to know again.
+  async reschedule(id: string, dto: RescheduleHandoverDto, actor: ActorContext) {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(HandoverAppointment);
+      const found = await repository.findOneBy({ id });
+      if (!found) throw new DomainException('not_found', 'No such handover appointment');
+      // The case first, then the appointment: the order schedule() locks them in.
+      const inquiry = await this.lockInquiry(manager, found.inquiryId);
+      const appointment = await repository.findOneOrFail({
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (appointment.state !== 'scheduled') {
+        throw new DomainException('conflict', `The handover is ${appointment.state}`, {
+          detail: 'Only a scheduled handover can be rescheduled.',
+        });
+      }
+      if (appointment.version !== dto.version) {
+        throw new DomainException('stale_version', 'Changed by someone else', {
+          detail: `The appointment is at version ${appointment.version}, not ${dto.version}; reload it.`,
+          extensions: { currentVersion: appointment.version },
+        });
+      }
+      const { before, after } = await this.applyReschedule(manager, appointment, dto);
+      // Nothing changes: no new version, no audit, no letter.
+      if (Object.keys(after).length === 0) return appointment;
+      const saved = await repository.save(appointment);
+      await this.audit.appendInTransaction(manager, {
+        action: 'handover.rescheduled',
+        actor,
+        entityType: 'handover_appointment',
+        entityId: id,
+        inquiryId: saved.inquiryId,
+        before,
+        after,
+      });
+      const moved = 'locationId' in after || 'scheduledAt' in after;
+      if (moved && inquiry.status === 'handover_scheduled') {
+        await this.tellFamily(manager, inquiry, actor);
+      }
       return saved;
     });
   }
@@ -282,6 +279,40 @@ export class HandoverService {
     });
   }
 
+  // The changes the edit makes to the appointment, each new place or time checked; what they were
+  // and what they are now, for the audit.
+  private async applyReschedule(
+    manager: EntityManager,
+    appointment: HandoverAppointment,
+    dto: RescheduleHandoverDto,
+  ) {
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    if (dto.locationId !== undefined && dto.locationId !== appointment.locationId) {
+      await this.places.checkInUse(manager, dto.locationId);
+      before.locationId = appointment.locationId;
+      after.locationId = dto.locationId;
+      appointment.locationId = dto.locationId;
+    }
+    const time = dto.scheduledAt;
+    if (time !== undefined && time.getTime() !== appointment.scheduledAt.getTime()) {
+      checkTime(time);
+      before.scheduledAt = appointment.scheduledAt.toISOString();
+      after.scheduledAt = time.toISOString();
+      appointment.scheduledAt = time;
+    }
+    const officials = dto.officials;
+    if (
+      officials !== undefined &&
+      JSON.stringify(officials) !== JSON.stringify(appointment.officials)
+    ) {
+      before.officials = appointment.officials;
+      after.officials = officials;
+      appointment.officials = officials;
+    }
+    return { before, after };
+  }
+
   private async lockInquiry(manager: EntityManager, inquiryId: string) {
     const [inquiry] = (await manager.query(
       `SELECT id, status, reference, inquirer_id FROM inquiry WHERE id = $1 FOR UPDATE`,
@@ -291,7 +322,8 @@ export class HandoverService {
     return inquiry;
   }
 
-  // A new appointment: the family is told (the gate decides whether they may be).
+  // A new appointment, or a new time or place for one: the family is told (the gate decides
+  // whether they may be).
   private async tellFamily(
     manager: EntityManager,
     inquiry: { id: string },

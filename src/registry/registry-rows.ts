@@ -7,7 +7,7 @@ import { LOCATION_CATEGORIES, type LocationCategory } from './prisoner.entity.js
 // written: the import either takes all rows or (with skipInvalid) the valid ones, and the report
 // names every bad row with its errors.
 
-export interface PrisonerRow {
+export interface PrisonerValues {
   personalNumber: string;
   surname: string;
   givenNames: string;
@@ -22,6 +22,13 @@ export interface PrisonerRow {
   placeOfCapture: string | null;
   locationCategory: LocationCategory;
   healthNotes: string | null;
+}
+
+// A row's values, and which columns the file gave it (a CSV's header, a JSON object's keys): a
+// known prisoner is changed in those alone. A column given empty is null (the category:
+// unknown); one not given is null here too, and left as stored on an update.
+export interface PrisonerRow extends PrisonerValues {
+  given: ReadonlySet<keyof PrisonerValues>;
 }
 
 export interface RowError {
@@ -40,7 +47,7 @@ export type RegistryFormat = 'csv' | 'json';
 export const REGISTRY_ENCODINGS = ['utf-8', 'windows-1251'] as const;
 export type RegistryEncoding = (typeof REGISTRY_ENCODINGS)[number];
 
-const FIELDS: (keyof PrisonerRow)[] = [
+const FIELDS: (keyof PrisonerValues)[] = [
   'personalNumber',
   'surname',
   'givenNames',
@@ -56,8 +63,12 @@ const FIELDS: (keyof PrisonerRow)[] = [
   'locationCategory',
   'healthNotes',
 ];
-const REQUIRED = new Set<keyof PrisonerRow>(['personalNumber', 'surname', 'givenNames']);
-const MAX_LENGTH: Partial<Record<keyof PrisonerRow, number>> = {
+export const REQUIRED_FIELDS = new Set<keyof PrisonerValues>([
+  'personalNumber',
+  'surname',
+  'givenNames',
+]);
+const MAX_LENGTH: Partial<Record<keyof PrisonerValues, number>> = {
   personalNumber: 50,
   healthNotes: 2_000,
 };
@@ -135,13 +146,15 @@ export function checkRows(raw: Record<string, unknown>[]): CheckedRows {
   raw.forEach((source, index) => {
     const row = index + 1;
     const errors: { field: string; message: string }[] = [];
-    const values = new Map<keyof PrisonerRow, string>();
+    const values = new Map<keyof PrisonerValues, string>();
+    const given = new Set<keyof PrisonerValues>();
     for (const [name, value] of Object.entries(source)) {
       const field = FIELD_BY_NAME.get(canonical(name));
       if (!field) {
         errors.push({ field: name, message: 'is not a column of the registry' });
         continue;
       }
+      given.add(field);
       if (value === null || value === undefined) continue;
       if (typeof value !== 'string' && typeof value !== 'number') {
         errors.push({ field, message: 'must be text' });
@@ -153,7 +166,7 @@ export function checkRows(raw: Record<string, unknown>[]): CheckedRows {
     for (const field of FIELDS) {
       const value = values.get(field);
       if (!value) {
-        if (REQUIRED.has(field)) errors.push({ field, message: 'is required' });
+        if (REQUIRED_FIELDS.has(field)) errors.push({ field, message: 'is required' });
         continue;
       }
       if (value.length > (MAX_LENGTH[field] ?? 200)) {
@@ -185,7 +198,7 @@ export function checkRows(raw: Record<string, unknown>[]): CheckedRows {
       invalid.push({ row, errors });
       return;
     }
-    const get = (field: keyof PrisonerRow) => values.get(field) ?? null;
+    const get = (field: keyof PrisonerValues) => values.get(field) ?? null;
     valid.push({
       personalNumber: number!,
       surname: values.get('surname')!,
@@ -201,6 +214,7 @@ export function checkRows(raw: Record<string, unknown>[]): CheckedRows {
       placeOfCapture: get('placeOfCapture'),
       locationCategory: (get('locationCategory') as LocationCategory | null) ?? 'unknown',
       healthNotes: get('healthNotes'),
+      given,
     });
   });
   return { valid, invalid, total: raw.length };

@@ -5,6 +5,8 @@ import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validato
 import { Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { PageQuery } from '../common/dto/page.query.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
+import { readBody } from '../common/http/request-body.js';
+import { REGISTRY_FILE_MAX_BYTES } from '../common/http/configure-app.js';
 import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
 import type { Prisoner } from './prisoner.entity.js';
 import { REGISTRY_ENCODINGS, type RegistryEncoding } from './registry-rows.js';
@@ -37,23 +39,22 @@ export class RegistryController {
   @Post('imports')
   @HttpCode(200)
   @Roles('supervisor', 'admin')
-  import(
-    @Req() req: HomecomingRequest & { body: unknown },
+  // The file is read here, once sign-in and the roles are checked (no parser reads it before).
+  async import(
+    @Req() req: HomecomingRequest,
     @Query() query: ImportQuery,
     @Actor() actor: ActorContext,
   ): Promise<ImportReport> {
     const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
-    if (type === 'text/csv' && Buffer.isBuffer(req.body)) {
-      return this.registry.import(req.body, { format: 'csv', ...query }, actor);
+    if (type !== 'text/csv' && type !== 'application/json') {
+      throw new DomainException('unsupported_media_type', 'Send the registry file', {
+        detail:
+          'As text/csv (UTF-8, or say encoding=windows-1251), or as a JSON array (application/json).',
+      });
     }
-    if (type === 'application/json' && Array.isArray(req.body)) {
-      const json = Buffer.from(JSON.stringify(req.body));
-      return this.registry.import(json, { format: 'json', skipInvalid: query.skipInvalid }, actor);
-    }
-    throw new DomainException('unsupported_media_type', 'Send the registry file', {
-      detail:
-        'As text/csv (UTF-8, or say encoding=windows-1251), or as a JSON array (application/json).',
-    });
+    const file = await readBody(req, REGISTRY_FILE_MAX_BYTES);
+    if (type === 'text/csv') return this.registry.import(file, { format: 'csv', ...query }, actor);
+    return this.registry.import(file, { format: 'json', skipInvalid: query.skipInvalid }, actor);
   }
 
   @Get('prisoners')

@@ -9,6 +9,9 @@ import {
   checkRows,
   decodeFile,
   readRows,
+  REQUIRED_FIELDS,
+  type PrisonerRow,
+  type PrisonerValues,
   type RegistryEncoding,
   type RegistryFormat,
   type RowError,
@@ -30,49 +33,58 @@ export interface PrisonerSearch {
 }
 
 const CHUNK = 5_000;
-const COLUMNS = [
-  'personal_number',
-  'surname',
-  'given_names',
-  'patronymic',
-  'rank',
-  'birth_date',
-  'place_of_birth',
-  'fathers_first_name',
-  'mothers_maiden_name',
-  'military_unit',
-  'captured_on',
-  'place_of_capture',
-  'location_category',
-  'health_notes',
-] as const;
-const TYPES = [
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'date',
-  'text',
-  'text',
-  'text',
-  'text',
-  'date',
-  'text',
-  'text',
-  'text',
+// The registry's columns, in the order of the statements' parameters.
+const COLUMNS: { field: keyof PrisonerValues; column: string; type: 'text' | 'date' }[] = [
+  { field: 'personalNumber', column: 'personal_number', type: 'text' },
+  { field: 'surname', column: 'surname', type: 'text' },
+  { field: 'givenNames', column: 'given_names', type: 'text' },
+  { field: 'patronymic', column: 'patronymic', type: 'text' },
+  { field: 'rank', column: 'rank', type: 'text' },
+  { field: 'birthDate', column: 'birth_date', type: 'date' },
+  { field: 'placeOfBirth', column: 'place_of_birth', type: 'text' },
+  { field: 'fathersFirstName', column: 'fathers_first_name', type: 'text' },
+  { field: 'mothersMaidenName', column: 'mothers_maiden_name', type: 'text' },
+  { field: 'militaryUnit', column: 'military_unit', type: 'text' },
+  { field: 'capturedOn', column: 'captured_on', type: 'date' },
+  { field: 'placeOfCapture', column: 'place_of_capture', type: 'text' },
+  { field: 'locationCategory', column: 'location_category', type: 'text' },
+  { field: 'healthNotes', column: 'health_notes', type: 'text' },
 ];
-// Rows by column arrays; a known personal number updates its prisoner. xmax = 0 tells a row
-// inserted by this statement from one updated.
-const UPSERT = `
-  INSERT INTO prisoner (${COLUMNS.join(', ')})
-  SELECT * FROM unnest(${COLUMNS.map((_, i) => `$${i + 1}::${TYPES[i]}[]`).join(', ')})
-  ON CONFLICT (personal_number) DO UPDATE SET
-    ${COLUMNS.slice(1)
-      .map((c) => `${c} = excluded.${c}`)
-      .join(', ')},
-    version = prisoner.version + 1, updated_at = now()
-  RETURNING (xmax = 0) AS created`;
+// Every row has these (and the personal number); the others may be left out of a file.
+const REQUIRED = COLUMNS.filter(
+  (c) => REQUIRED_FIELDS.has(c.field) && c.field !== 'personalNumber',
+);
+const OPTIONAL = COLUMNS.filter((c) => !REQUIRED_FIELDS.has(c.field));
+const arrays = (types: string[]) => types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
+
+// New personal numbers, by column arrays; the known ones are left to UPDATE_KNOWN.
+const INSERT_NEW = `
+  INSERT INTO prisoner (${COLUMNS.map((c) => c.column).join(', ')})
+  SELECT * FROM unnest(${arrays(COLUMNS.map((c) => c.type))})
+  ON CONFLICT (personal_number) DO NOTHING
+  RETURNING personal_number`;
+
+// Known personal numbers: the required columns and, of the others, those the row was given (a
+// flag per column and row, after the values); the rest keep their stored values.
+const UPDATE_KNOWN = `
+  WITH updated AS (
+    UPDATE prisoner p SET
+      ${[
+        ...REQUIRED.map((c) => `${c.column} = u.${c.column}`),
+        ...OPTIONAL.map(
+          (c) =>
+            `${c.column} = CASE WHEN u.${c.column}_given THEN u.${c.column} ELSE p.${c.column} END`,
+        ),
+        'version = p.version + 1',
+        'updated_at = now()',
+      ].join(',\n      ')}
+    FROM unnest(${arrays([...COLUMNS.map((c) => c.type), ...OPTIONAL.map(() => 'boolean')])})
+      AS u(${[...COLUMNS.map((c) => c.column), ...OPTIONAL.map((c) => `${c.column}_given`)].join(', ')})
+    WHERE p.personal_number = u.personal_number
+    RETURNING 1)
+  SELECT count(*)::int AS updated FROM updated`;
+
+const columnArrays = (rows: PrisonerRow[]) => COLUMNS.map((c) => rows.map((r) => r[c.field]));
 
 // The authority's registry of prisoners: imported from its files, searched and read by staff.
 // Every import and every read of a record is audited.
@@ -84,7 +96,8 @@ export class RegistryService {
   ) {}
 
   // All rows are checked first. With errors, nothing is imported (the report says why), unless
-  // skipInvalid: then the valid rows are. One transaction: an import is whole or absent.
+  // skipInvalid: then the valid rows are. One transaction: an import is whole or absent. A known
+  // personal number changes its prisoner in the columns the file gives, and no others.
   async import(
     file: Buffer,
     options: { format: RegistryFormat; encoding?: RegistryEncoding; skipInvalid: boolean },
@@ -115,26 +128,18 @@ export class RegistryService {
     await this.dataSource.transaction(async (manager) => {
       for (let i = 0; i < checked.valid.length; i += CHUNK) {
         const chunk = checked.valid.slice(i, i + CHUNK);
-        const rows = (await manager.query(UPSERT, [
-          chunk.map((r) => r.personalNumber),
-          chunk.map((r) => r.surname),
-          chunk.map((r) => r.givenNames),
-          chunk.map((r) => r.patronymic),
-          chunk.map((r) => r.rank),
-          chunk.map((r) => r.birthDate),
-          chunk.map((r) => r.placeOfBirth),
-          chunk.map((r) => r.fathersFirstName),
-          chunk.map((r) => r.mothersMaidenName),
-          chunk.map((r) => r.militaryUnit),
-          chunk.map((r) => r.capturedOn),
-          chunk.map((r) => r.placeOfCapture),
-          chunk.map((r) => r.locationCategory),
-          chunk.map((r) => r.healthNotes),
-        ])) as { created: boolean }[];
-        for (const row of rows) {
-          if (row.created) report.created += 1;
-          else report.updated += 1;
-        }
+        const inserted = (await manager.query(INSERT_NEW, columnArrays(chunk))) as {
+          personal_number: string;
+        }[];
+        report.created += inserted.length;
+        const created = new Set(inserted.map((r) => r.personal_number));
+        const known = chunk.filter((r) => !created.has(r.personalNumber));
+        if (known.length === 0) continue;
+        const [{ updated }] = (await manager.query(UPDATE_KNOWN, [
+          ...columnArrays(known),
+          ...OPTIONAL.map((c) => known.map((r) => r.given.has(c.field))),
+        ])) as { updated: number }[];
+        report.updated += updated;
       }
       report.imported = report.created + report.updated;
       await this.audit.appendInTransaction(manager, {

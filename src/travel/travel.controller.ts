@@ -19,12 +19,14 @@ import { Actor, type ActorContext } from '../common/request-context.js';
 import type { BorderCrossing } from './border-crossing.entity.js';
 import {
   ManifestQuery,
+  PatchTravelPlanDto,
   RecordTravelEventDto,
   SaveTravelPlanDto,
   UpdateCrossingDto,
 } from './dto/travel.dto.js';
 import type { TravelEvent } from './travel-event.entity.js';
-import { TravelService, type OverdueCrossing, type TravelPlanView } from './travel.service.js';
+import { TravelPlanService, type TravelPlanView } from './travel-plan.service.js';
+import { TravelService, type OverdueCrossing } from './travel.service.js';
 
 // The reference list of crossing points, and journeys overdue at the border.
 @ApiTags('travel')
@@ -76,7 +78,10 @@ export class TravelController {
 @ApiTags('travel')
 @Controller('inquiries/:id')
 export class InquiryTravelController {
-  constructor(private readonly travel: TravelService) {}
+  constructor(
+    private readonly travel: TravelService,
+    private readonly plans: TravelPlanService,
+  ) {}
 
   @Get('travel-plan')
   @Reads('travel')
@@ -84,11 +89,12 @@ export class InquiryTravelController {
     @Param('id', ParseUUIDPipe) inquiryId: string,
     @Actor() actor: ActorContext,
   ): Promise<TravelPlanView> {
-    const plan = await this.travel.plan(inquiryId, actor);
+    const plan = await this.plans.plan(inquiryId, actor);
     if (!plan) throw new DomainException('not_found', 'The case has no travel plan yet');
     return plan;
   }
 
+  // The plan whole (a field left out is cleared).
   @Put('travel-plan')
   @Roles('caseworker', 'supervisor')
   savePlan(
@@ -96,7 +102,18 @@ export class InquiryTravelController {
     @Body() dto: SaveTravelPlanDto,
     @Actor() actor: ActorContext,
   ): Promise<TravelPlanView> {
-    return this.travel.savePlan(inquiryId, dto, actor);
+    return this.plans.savePlan(inquiryId, dto, actor);
+  }
+
+  // Part of the plan (a field left out is kept, null clears it).
+  @Patch('travel-plan')
+  @Roles('caseworker', 'supervisor')
+  patchPlan(
+    @Param('id', ParseUUIDPipe) inquiryId: string,
+    @Body() dto: PatchTravelPlanDto,
+    @Actor() actor: ActorContext,
+  ): Promise<TravelPlanView> {
+    return this.plans.patchPlan(inquiryId, dto, actor);
   }
 
   @Get('travel-events')

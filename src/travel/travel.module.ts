@@ -7,13 +7,20 @@ import { MailModule } from '../mail/mail.module.js';
 import { InquiryTravelController, TravelController } from './travel.controller.js';
 import { CrossingOverdueNotifier } from './crossing-overdue.notifier.js';
 import { TravelGuards } from './travel.guards.js';
+import { TravelPlanService } from './travel-plan.service.js';
 import { TravelService } from './travel.service.js';
 
 // The family's journey through Poland to Kyiv: crossing points, the plan, its steps.
 @Module({
   imports: [AuditModule, InquiriesModule, MailModule, DisclosureModule],
   controllers: [TravelController, InquiryTravelController],
-  providers: [TravelService, TravelGuards, TravelFamilyFacts, CrossingOverdueNotifier],
-  exports: [TravelService],
+  providers: [
+    TravelService,
+    TravelPlanService,
+    TravelGuards,
+    TravelFamilyFacts,
+    CrossingOverdueNotifier,
+  ],
+  exports: [TravelService, TravelPlanService],
 })
 export class TravelModule {}

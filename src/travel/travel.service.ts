@@ -1,35 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { SecretBox } from '../common/crypto/secret-box.js';
 import {
   DomainException,
   ValidationFailedException,
-  type FieldError,
 } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
-import { lastFour } from '../common/text/last-four.js';
 import { AppConfig } from '../config/app-config.js';
-import { InquiryGuardRegistry } from '../inquiries/state-machine/inquiry-guard.registry.js';
-import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { BorderCrossing } from './border-crossing.entity.js';
-import type {
-  RecordTravelEventDto,
-  SaveTravelPlanDto,
-  UpdateCrossingDto,
-} from './dto/travel.dto.js';
+import type { RecordTravelEventDto, UpdateCrossingDto } from './dto/travel.dto.js';
 import { manifestCsv, manifestHtml, type ManifestRow } from './manifest.js';
 import { TRAVEL_STEPS, TravelEvent } from './travel-event.entity.js';
-import { TravelPlan } from './travel-plan.entity.js';
-import { Traveller } from './traveller.entity.js';
-
-// What the API shows of a plan: document numbers by their last four characters only.
-export type TravelPlanView = Omit<TravelPlan, 'travellers' | 'inquiry' | 'crossingPoint'> & {
-  travellers: Omit<Traveller, 'documentNumberSealed' | 'travelPlan'>[];
-  // The planned crossing passed by TRAVEL_CROSSING_OVERDUE_HOURS without "crossed into Ukraine".
-  crossingOverdue: boolean;
-};
 
 export interface OverdueCrossing {
   inquiryId: string;
@@ -40,22 +22,18 @@ export interface OverdueCrossing {
   hoursOverdue: number;
 }
 
-const PLANNING_STATES = ['travel_planning', 'in_transit'];
 const JOURNEY_STATES = ['in_transit', 'handover_scheduled'];
 // Clocks of the caller's computer and ours may differ a little.
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-// The family's journey: the reference list of crossing points, the travel plan (versioned,
-// audited, its document numbers sealed), the journey's steps in order, and crossings overdue.
+// The family's journey: the reference list of crossing points, the journey's steps in order,
+// who is expected at a crossing, and crossings overdue. The plan is TravelPlanService's.
 @Injectable()
 export class TravelService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly box: SecretBox,
     private readonly audit: AuditService,
-    private readonly gate: DisclosureGate,
-    private readonly guards: InquiryGuardRegistry,
   ) {}
 
   crossings(): Promise<BorderCrossing[]> {
@@ -90,113 +68,6 @@ export class TravelService {
         after: { open: saved.open, traffic: saved.traffic, address: saved.address },
       });
       return saved;
-    });
-  }
-
-  // Reading it is recorded on the reader's own stream.
-  async plan(inquiryId: string, actor: ActorContext): Promise<TravelPlanView | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const plan = await manager.getRepository(TravelPlan).findOne({
-        where: { inquiryId },
-        relations: { travellers: true },
-        order: { travellers: { position: 'ASC' } },
-      });
-      await this.audit.recordReadInTransaction(manager, {
-        action: 'travel.read',
-        actor,
-        inquiryId,
-        after: { travellers: plan?.travellers?.length ?? 0 },
-      });
-      return plan ? this.viewOf(plan, await this.crossed(manager, inquiryId)) : null;
-    });
-  }
-
-  // Created with version 0, then edited with the version last seen. Only while the journey is
-  // being planned or under way, for a verified inquirer, across an open crossing, not in the
-  // past. A change during the journey sends the family the instructions again.
-  async savePlan(
-    inquiryId: string,
-    dto: SaveTravelPlanDto,
-    actor: ActorContext,
-  ): Promise<TravelPlanView> {
-    return this.dataSource.transaction(async (manager) => {
-      const [inquiry] = (await manager.query(
-        `SELECT id, status, reference, inquirer_id FROM inquiry WHERE id = $1 FOR UPDATE`,
-        [inquiryId],
-      )) as { id: string; status: string; reference: string; inquirer_id: string }[];
-      if (!inquiry) throw new DomainException('not_found', 'No such inquiry');
-      if (!PLANNING_STATES.includes(inquiry.status)) {
-        throw new DomainException('conflict', 'The journey cannot be planned at this stage', {
-          detail: `The case is ${inquiry.status}; travel is planned in travel_planning or in_transit.`,
-        });
-      }
-      const verified = await this.guards.check('inquirer_verified', { manager, inquiryId, actor });
-      if (!verified.ok) {
-        throw new DomainException('guard_blocked', 'The inquirer is not verified', {
-          detail: verified.reason,
-        });
-      }
-      await this.check(manager, dto);
-      const repository = manager.getRepository(TravelPlan);
-      const existing = await repository.findOne({ where: { inquiryId } });
-      if ((existing?.version ?? 0) !== dto.version) {
-        throw new DomainException('stale_version', 'Changed by someone else', {
-          detail: `The travel plan is at version ${existing?.version ?? 0}, not ${dto.version}; reload it.`,
-          extensions: { currentVersion: existing?.version ?? 0 },
-        });
-      }
-      const fields = {
-        inquiryId,
-        originCity: dto.originCity ?? null,
-        originCountry: dto.originCountry ?? null,
-        plannedEntryIntoPoland: dto.plannedEntryIntoPoland ?? null,
-        crossingPointId: dto.crossingPointId ?? null,
-        plannedCrossingAt: dto.plannedCrossingAt ?? null,
-        escortName: dto.escortName ?? null,
-        escortPhone: dto.escortPhone ?? null,
-        notes: dto.notes ?? null,
-        updatedBy: actor.actor,
-      };
-      const replanned =
-        existing?.plannedCrossingAt?.getTime() !== fields.plannedCrossingAt?.getTime();
-      const saved = await repository.save(
-        existing
-          ? Object.assign(existing, fields, replanned ? { overdueNotifiedAt: null } : {})
-          : repository.create(fields),
-      );
-      await manager.delete(Traveller, { travelPlanId: saved.id });
-      const travellers = await manager.getRepository(Traveller).save(
-        dto.travellers.map((t, position) =>
-          manager.getRepository(Traveller).create({
-            travelPlanId: saved.id,
-            position,
-            isInquirer: t.isInquirer,
-            fullName: t.fullName,
-            relationship: t.isInquirer ? null : (t.relationship ?? null),
-            documentKind: t.documentKind,
-            documentNumberSealed: this.box.seal(t.documentNumber),
-            documentLast4: lastFour(t.documentNumber),
-          }),
-        ),
-      );
-      saved.travellers = travellers;
-      await this.audit.appendInTransaction(manager, {
-        action: 'travel.plan_saved',
-        actor,
-        entityType: 'travel_plan',
-        entityId: saved.id,
-        inquiryId,
-        after: {
-          version: saved.version,
-          crossingPointId: saved.crossingPointId,
-          plannedCrossingAt: saved.plannedCrossingAt?.toISOString() ?? null,
-          travellers: travellers.length,
-        },
-      });
-      if (inquiry.status === 'in_transit' && existing) {
-        await this.instructAgain(manager, inquiry, actor);
-      }
-      return this.viewOf(saved, await this.crossed(manager, inquiryId));
     });
   }
 
@@ -344,87 +215,5 @@ export class TravelService {
        ORDER BY p.planned_crossing_at`,
       [this.config.travel.crossingOverdueHours],
     )) as OverdueCrossing[];
-  }
-
-  private async check(manager: EntityManager, dto: SaveTravelPlanDto): Promise<void> {
-    const errors: FieldError[] = [];
-    if (dto.crossingPointId) {
-      const crossing = await manager
-        .getRepository(BorderCrossing)
-        .findOneBy({ id: dto.crossingPointId });
-      if (!crossing) {
-        errors.push({ field: 'crossingPointId', message: 'is not a known crossing point' });
-      } else if (!crossing.open) {
-        errors.push({ field: 'crossingPointId', message: `${crossing.nameEn} is closed` });
-      }
-    }
-    const today = new Date().toISOString().slice(0, 10);
-    if (dto.plannedCrossingAt && dto.plannedCrossingAt.getTime() < Date.now()) {
-      errors.push({ field: 'plannedCrossingAt', message: 'must not be in the past' });
-    }
-    if (dto.plannedEntryIntoPoland && dto.plannedEntryIntoPoland < today) {
-      errors.push({ field: 'plannedEntryIntoPoland', message: 'must not be in the past' });
-    }
-    if (
-      dto.plannedEntryIntoPoland &&
-      dto.plannedCrossingAt &&
-      dto.plannedEntryIntoPoland > dto.plannedCrossingAt.toISOString().slice(0, 10)
-    ) {
-      errors.push({
-        field: 'plannedEntryIntoPoland',
-        message: 'must be on or before the planned crossing',
-      });
-    }
-    const inquirers = dto.travellers.filter((t) => t.isInquirer).length;
-    if (inquirers !== 1) {
-      errors.push({ field: 'travellers', message: 'must name the inquirer, once' });
-    }
-    dto.travellers.forEach((t, i) => {
-      if (!t.isInquirer && !t.relationship) {
-        errors.push({
-          field: `travellers.${i}.relationship`,
-          message: 'is required for a companion',
-        });
-      }
-    });
-    if (errors.length > 0) throw new ValidationFailedException(errors);
-  }
-
-  private async crossed(manager: EntityManager, inquiryId: string): Promise<boolean> {
-    const rows = (await manager.query(
-      `SELECT 1 FROM travel_event WHERE inquiry_id = $1 AND step = 'crossed_into_ukraine'`,
-      [inquiryId],
-    )) as unknown[];
-    return rows.length > 0;
-  }
-
-  private viewOf(plan: TravelPlan, crossed: boolean): TravelPlanView {
-    const { travellers, inquiry: _inquiry, crossingPoint: _crossing, ...rest } = plan;
-    const limit = this.config.travel.crossingOverdueHours * 3_600_000;
-    return {
-      ...rest,
-      travellers: (travellers ?? []).map(
-        ({ documentNumberSealed: _sealed, travelPlan: _plan, ...t }) => t,
-      ),
-      crossingOverdue:
-        !crossed &&
-        !!plan.plannedCrossingAt &&
-        plan.plannedCrossingAt.getTime() + limit < Date.now(),
-    };
-  }
-
-  // The plan changed while the family travels: the instructions again (the gate decides whether
-  // they may go).
-  private async instructAgain(
-    manager: EntityManager,
-    inquiry: { id: string },
-    actor: ActorContext,
-  ): Promise<void> {
-    await this.gate.notify(manager, {
-      inquiryId: inquiry.id,
-      notice: 'family.travel_instructions',
-      fields: { planChanged: true },
-      actor,
-    });
   }
 }

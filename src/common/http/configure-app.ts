@@ -12,6 +12,8 @@ import { createValidationPipe } from '../pipes/validation.pipe.js';
 import { httpMetrics } from '../../metrics/http-metrics.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { serveAdminUi } from './admin-ui.js';
+import { INTAKE_ROUTE, isFileRoute, pathOf, refuseLargeBodies } from './request-body.js';
+import type { IncomingMessage } from 'node:http';
 
 export const API_PREFIX = 'api';
 
@@ -55,11 +57,28 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: [...config.http.corsOrigins], credentials: true, maxAge: 600 });
   }
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
-  // Raw mail for the intake webhook, as bytes (charsets are the parser's business).
-  app.useBodyParser('raw', { type: 'message/rfc822', limit: config.intake.maxBytes });
-  // Registry files (POST /api/registry/imports), as bytes: their encoding is checked, not assumed.
-  app.useBodyParser('raw', { type: 'text/csv', limit: REGISTRY_FILE_MAX_BYTES });
+  // Bodies: a declared length over the route's limit is refused before anything is read; JSON
+  // up to BODY_LIMIT everywhere but the registry import (whose handler reads its own file once
+  // sign-in and roles are checked); raw mail only on the intake webhook, whose signature covers
+  // the bytes (charsets are the parser's business). Other content types are never read.
+  app.use(
+    refuseLargeBodies({
+      body: sizeInBytes(config.http.bodyLimit),
+      intake: config.intake.maxBytes,
+      registry: REGISTRY_FILE_MAX_BYTES,
+    }),
+  );
+  app.useBodyParser('json', {
+    limit: config.http.bodyLimit,
+    type: (req: IncomingMessage) =>
+      !isFileRoute(req) &&
+      /^application\/([\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? ''),
+  });
+  app.useBodyParser('raw', {
+    limit: config.intake.maxBytes,
+    type: (req: IncomingMessage) =>
+      pathOf(req) === INTAKE_ROUTE && /^message\/rfc822\b/i.test(req.headers['content-type'] ?? ''),
+  });
   serveAdminUi(app, logger);
 
   app.setGlobalPrefix(API_PREFIX, {
@@ -87,4 +106,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
     jsonDocumentUrl: `${API_PREFIX}/docs-json`,
   });
+}
+
+// "1mb", "512kb", "100b" (BODY_LIMIT's format) in bytes.
+function sizeInBytes(limit: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)$/i.exec(limit.trim());
+  if (!m) return 1024 * 1024;
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[m[2].toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Math.floor(Number(m[1]) * unit);
 }

@@ -7,12 +7,13 @@ import {
   IsBoolean,
   IsDate,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
   Min,
 } from 'class-validator';
+import { IsOmittable } from '../../common/decorators/is-omittable.decorator.js';
+import { PatchType } from '../../common/dto/patch-type.js';
 import { toDate } from '../../common/dto/to-date.transform.js';
 
 export class HandoverLocationDto {
@@ -52,6 +53,7 @@ export class HandoverLocationDto {
   instructionsEn!: string;
 }
 
+// Null is refused like any other wrong value: neither may be empty.
 export class UpdateHandoverLocationDto {
   @ApiProperty({ description: 'The version you saw' })
   @IsInt()
@@ -59,12 +61,12 @@ export class UpdateHandoverLocationDto {
   version!: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(5, 300)
   address?: string;
@@ -87,6 +89,15 @@ export class ScheduleHandoverDto {
   @IsString({ each: true })
   @Length(3, 200, { each: true })
   officials!: string[];
+}
+
+// A scheduled appointment changed: any of its time, place and officials (each checked as when
+// making one), with the version last seen.
+export class RescheduleHandoverDto extends PatchType(ScheduleHandoverDto) {
+  @ApiProperty({ description: 'The version you saw (a stale one is refused)' })
+  @IsInt()
+  @Min(1)
+  version!: number;
 }
 
 export class ReasonDto {

@@ -26,8 +26,9 @@ import {
 import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../inquiry.entity.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+// Text, trimmed; nothing left is no value (null: in an edit, the field is cleared).
 const trimOrNull = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() || undefined : value;
+  typeof value === 'string' ? value.trim() || null : value;
 
 // To E.164 when the number parses (international, or national with the inquirer's country);
 // otherwise left as given, for the validator to name.
@@ -60,7 +61,7 @@ export class InquirerDto {
   relationship!: Relationship;
 
   @ApiPropertyOptional({ type: [String], example: ['+79161234567'] })
-  @IsOptional()
+  @IsOmittable()
   @Transform(toE164)
   @IsArray()
   @ArrayMaxSize(5)

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -10,13 +10,16 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsOmittable } from '../../common/decorators/is-omittable.decorator.js';
+import { PatchType } from '../../common/dto/patch-type.js';
 import { PRIORITIES, type Priority } from '../inquiry.entity.js';
 import { InquirerDto, SoughtPersonDto } from './create-inquiry.dto.js';
 
-export class InquirerPatchDto extends PartialType(InquirerDto) {}
-export class SoughtPersonPatchDto extends PartialType(SoughtPersonDto) {}
+export class InquirerPatchDto extends PatchType(InquirerDto) {}
+export class SoughtPersonPatchDto extends PatchType(SoughtPersonDto) {}
 
-// Only the fields sent are changed. The version (here or in If-Match) must be the current one.
+// Only the fields sent are changed (absent: unchanged; null: cleared, where the field may be
+// empty). The version (here or in If-Match) must be the current one.
 export class UpdateInquiryDto {
   @ApiPropertyOptional({ description: 'The version the edit is based on (or send If-Match)' })
   @IsOptional()
@@ -25,7 +28,7 @@ export class UpdateInquiryDto {
   version?: number;
 
   @ApiPropertyOptional({ enum: PRIORITIES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PRIORITIES)
   priority?: Priority;
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type, Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -20,8 +20,11 @@ import {
 } from 'class-validator';
 import { TRAFFIC_KINDS, type TrafficKind } from '../border-crossing.entity.js';
 import { TRAVEL_STEPS, type TravelStep } from '../travel-event.entity.js';
+import { IsOmittable } from '../../common/decorators/is-omittable.decorator.js';
+import { PatchType } from '../../common/dto/patch-type.js';
 import { toDate } from '../../common/dto/to-date.transform.js';
 
+// Null is refused like any other wrong value: none of them may be empty.
 export class UpdateCrossingDto {
   @ApiProperty({ description: 'The version you saw (a stale one is refused)' })
   @IsInt()
@@ -29,18 +32,18 @@ export class UpdateCrossingDto {
   version!: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   open?: boolean;
 
   @ApiPropertyOptional({ enum: TRAFFIC_KINDS, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @IsIn(TRAFFIC_KINDS, { each: true })
   traffic?: TrafficKind[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(3, 200)
   address?: string;
@@ -133,6 +136,15 @@ export class SaveTravelPlanDto {
   @ValidateNested({ each: true })
   @Type(() => TravellerDto)
   travellers!: TravellerDto[];
+}
+
+// Part of an existing plan, with the version last seen: a field left out keeps its value, null
+// clears an optional one; travellers, when sent, replace the whole list.
+export class PatchTravelPlanDto extends PatchType(OmitType(SaveTravelPlanDto, ['version'])) {
+  @ApiProperty({ description: 'The version you saw (a stale one is refused)' })
+  @IsInt()
+  @Min(1)
+  version!: number;
 }
 
 export class RecordTravelEventDto {
