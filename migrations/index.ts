@@ -23,6 +23,7 @@ import { CrossingOverdueNotice1795965113897 } from './1795965113897-CrossingOver
 import { ReportTallies1795966000000 } from './1795966000000-ReportTallies.js';
 import { Pseudonymisation1795982386609 } from './1795982386609-Pseudonymisation.js';
 import { DisclosureGate1796517480894 } from './1796517480894-DisclosureGate.js';
+import { IntakeReview1796610000000 } from './1796610000000-IntakeReview.js';
 import { HandoverAppointmentVersion1796525052604 } from './1796525052604-HandoverAppointmentVersion.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
@@ -53,4 +54,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Pseudonymisation1795982386609,
   DisclosureGate1796517480894,
   HandoverAppointmentVersion1796525052604,
+  IntakeReview1796610000000,
 ];

@@ -6,11 +6,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { spawnApp, type AppProcess } from './support/app-process.js';
 import { expectCyrillicDecoded, FIXTURES } from './support/cyrillic-fixtures.js';
+import { expectFixtureOutcome, FIXTURE_TOTALS } from './support/fixture-outcomes.js';
 import { dovecotProgram, startDovecot, type Dovecot } from './support/dovecot.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const SUITE = 'mail intake (IMAP, against Dovecot)';
-const OUTCOMES = ['attached', 'opened', 'auto_reply', 'bounce', 'ignored', 'quarantined'];
 
 // What an IMAP server gives back: CRLF line ends.
 const crlf = (raw: Buffer) =>
@@ -90,6 +90,8 @@ if (!dovecotProgram.path) {
       IMAP_MAILBOXES: 'INBOX,Families',
       IMAP_POLL_INTERVAL_MS: '1000',
       IMAP_LEASE_SECONDS: '5',
+      // Above every fixture (the largest is 240 KB), below the oversized letter's 600 KB.
+      INTAKE_MAX_BYTES: String(512 * 1024),
     });
     const start = async () => {
       const app = spawnApp(env());
@@ -133,7 +135,7 @@ if (!dovecotProgram.path) {
       rmSync(mailDir, { recursive: true, force: true });
     }, 60_000);
 
-    it('takes every real-world fixture from the mailbox, each to exactly one outcome, and moves it to Processed', async () => {
+    it('takes every real-world fixture from the mailbox to its one expected outcome (as the webhook does), and moves it to Processed', async () => {
       const raws = fixtures.map((f) => readFileSync(path.join(FIXTURES, f)));
       await dovecot.appendMany('INBOX', raws);
       const distinct = new Set(raws.map((r) => sha(crlf(r)))).size;
@@ -145,12 +147,19 @@ if (!dovecotProgram.path) {
       );
       await waitFor('INBOX emptied', async () => (await dovecot.list('INBOX')).length === 0);
 
+      // Read in UID order, which is name order: each joins the same case as through the webhook.
+      const caseOf = new Map<string, string>();
+      for (const [index, file] of fixtures.entries()) {
+        const [{ id }] = await sql<{ id: string }>(
+          `SELECT id FROM inbound_email WHERE sha256 = $1`,
+          [sha(crlf(raws[index]))],
+        );
+        await expectFixtureOutcome(sql, file, id, caseOf);
+      }
       const rows = await sql<{ outcome: string; n: number }>(
-        `SELECT outcome, count(*)::int AS n FROM inbound_email GROUP BY outcome`,
+        `SELECT outcome, count(*)::int AS n FROM inbound_email GROUP BY outcome ORDER BY outcome`,
       );
-      expect(rows.reduce((sum, r) => sum + r.n, 0)).toBe(distinct);
-      for (const row of rows)
-        expect([row.outcome, OUTCOMES.includes(row.outcome)]).toEqual([row.outcome, true]);
+      expect([distinct, rows]).toEqual([raws.length, FIXTURE_TOTALS]);
       const processed = await dovecot.list('Processed');
       expect(processed).toHaveLength(raws.length);
       expect(processed.every((m) => m.flags.includes('\\Seen'))).toBe(true);
@@ -302,5 +311,66 @@ if (!dovecotProgram.path) {
       expect(await count(`from_address = 'mother.families.1@mail.test'`)).toBe(1);
       await stop(app);
     }, 120_000);
+
+    it('quarantines a message over INTAKE_MAX_BYTES unfetched: its sender, subject, whole size and where it is', async () => {
+      const photo = randomBytes(450 * 1024)
+        .toString('base64')
+        .replace(/.{76}/g, '$&\r\n');
+      const big = Buffer.from(
+        [
+          `From: =?UTF-8?B?${Buffer.from('Оксана').toString('base64')}?= <oksana.big@mail.test>`,
+          'To: cases@homecoming.test',
+          `Subject: =?UTF-8?B?${Buffer.from('Фото сина').toString('base64')}?=`,
+          'Message-ID: <big-1@mail.test>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="b"',
+          '',
+          '--b',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'Надсилаю фото сина.',
+          '--b',
+          'Content-Type: image/jpeg; name="syn.jpg"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          photo,
+          '--b--',
+          '',
+        ].join('\r\n'),
+      );
+      await dovecot.append('INBOX', big);
+      const [{ uid }] = await dovecot.list('INBOX');
+      const { app } = await start();
+      const row = await waitFor('the quarantine', async () => {
+        const [found] = await sql<{
+          outcome: string;
+          from_address: string;
+          subject: string;
+          size_bytes: number;
+          reason: string;
+          stored: number;
+        }>(
+          `SELECT outcome, from_address, subject, size_bytes, reason, octet_length(raw) AS stored
+           FROM inbound_email WHERE from_address = 'oksana.big@mail.test'`,
+        );
+        return found;
+      });
+      await waitFor('INBOX emptied', async () => (await dovecot.list('INBOX')).length === 0);
+      const [processed] = (await dovecot.list('Processed')).slice(-1);
+      expect(row).toEqual({
+        outcome: 'quarantined',
+        from_address: 'oksana.big@mail.test',
+        subject: 'Фото сина',
+        size_bytes: big.length,
+        reason:
+          `larger than INTAKE_MAX_BYTES (${big.length} bytes): not fetched; the message is on ` +
+          `the IMAP server in Processed (it was UID ${uid} of INBOX)`,
+        // Only its headers.
+        stored: big.indexOf('\r\n\r\n') + 4,
+      });
+      expect(processed.size).toBe(big.length);
+      expect(await count(`from_address = 'oksana.big@mail.test'`)).toBe(1);
+      await stop(app);
+    }, 60_000);
   });
 }

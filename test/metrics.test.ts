@@ -145,6 +145,8 @@ describe('metrics', () => {
     expect(value(text, 'homecoming_outbox_messages', { state: 'pending' })).toBe(pending);
     expect(value(text, 'homecoming_outbox_lag_seconds')).toBeGreaterThanOrEqual(90);
     expect(value(text, 'homecoming_intake_quarantined_messages')).toBe(1);
+    // No sender: it waits for a person.
+    expect([outcome, value(text, 'homecoming_intake_review_messages')]).toEqual(['review', 1]);
     expect(decided(text) - decided(before)).toBe(1);
     expect(value(text, 'homecoming_intake_undecided_seconds')).toBe(0);
   });

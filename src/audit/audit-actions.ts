@@ -38,6 +38,10 @@ export const AUDIT_ACTIONS = {
   'email.auto_reply': { scope: 'inbound_mail' },
   'email.attachment_download': { scope: 'inbound_mail', read: true },
   'email.read': { scope: 'inbound_mail', read: true },
+  // A letter from the review queue decided by a person.
+  'email.review_opened': { scope: 'inbound_mail' },
+  'email.review_attached': { scope: 'inbound_mail' },
+  'email.review_dismissed': { scope: 'inbound_mail' },
   // Letters to the family.
   'mail.compose': { scope: 'letters' },
   'mail.sent': { scope: 'letters' },

@@ -80,6 +80,8 @@ export abstract class AppConfig {
     readonly replayWindowMs: number;
     readonly maxAttachments: number;
     readonly maxAttachmentBytes: number;
+    // Lower case.
+    readonly authservIds: readonly string[];
     // Absent: no IMAP door.
     readonly imap?: {
       readonly host: string;
@@ -268,6 +270,9 @@ function toAppConfig(env: Environment): AppConfig {
       replayWindowMs: env.INTAKE_REPLAY_WINDOW_SECONDS * 1_000,
       maxAttachments: env.INTAKE_MAX_ATTACHMENTS,
       maxAttachmentBytes: env.INTAKE_MAX_ATTACHMENT_BYTES,
+      authservIds: env.INTAKE_AUTHSERV_IDS.split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
       imap: env.IMAP_HOST
         ? {
             host: env.IMAP_HOST,

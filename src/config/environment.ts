@@ -366,6 +366,13 @@ export class Environment {
   @Transform(toInt)
   INTAKE_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024;
 
+  // The authserv-ids of our own receiving servers (comma-separated, e.g. mx.example.org): only
+  // their Authentication-Results headers count; any other is kept as unverified.
+  @Matches(/^\s*([A-Za-z0-9.-]+\s*(,\s*[A-Za-z0-9.-]+\s*)*)?$/, {
+    message: 'must be a comma-separated list of host names (authserv-ids), e.g. mx.example.org',
+  })
+  INTAKE_AUTHSERV_IDS = '';
+
   // --- The families' status page: the service's public address (links in letters are built on
   // it; unset, letters carry no link) and how long a link lasts.
   @IsOptional()

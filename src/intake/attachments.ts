@@ -96,7 +96,7 @@ export async function inspectAttachments(
       declaredType,
       sniffedType,
       sizeBytes: content.length,
-      // Computed by the parser while decoding (PARSE_OPTIONS.checksumAlgo).
+      // Computed by the parser while decoding (mail-parser.ts, PARSE_OPTIONS.checksumAlgo).
       sha256: part.checksum || createHash('sha256').update(content).digest('hex'),
       stored,
       blocked: danger !== null,

@@ -11,11 +11,12 @@ import {
 import { Inquiry } from '../inquiries/inquiry.entity.js';
 
 // received: stored, not processed yet (or processing died: it is picked up again).
-// attached: on an existing case. opened: a new inquiry. auto_reply: an automatic answer (on a
-// case when it threads, never opening one). bounce: a delivery report for our mail. ignored:
-// kept, with the reason (mailing list, our own message come back, auto-reply to no case).
-// quarantined: a step failed; the error is kept with the raw bytes. discarded: a supervisor gave
-// up a quarantined message.
+// attached: on an existing case. opened: a new inquiry. auto_reply: an automatic answer on a
+// case. bounce: a delivery report. ignored: kept, with the reason — a mailing list or our own
+// message come back, nothing else. review: reaches no case and is neither of those (an automatic
+// reply to nothing, a letter with no sender address): it waits for a person, who opens a case
+// with it, files it on one, or sets it aside. quarantined: a step failed; the error is kept with
+// the raw bytes. discarded: a person set a quarantined or reviewed message aside, with why.
 export const INTAKE_OUTCOMES = [
   'received',
   'attached',
@@ -23,6 +24,7 @@ export const INTAKE_OUTCOMES = [
   'auto_reply',
   'bounce',
   'ignored',
+  'review',
   'quarantined',
   'discarded',
 ] as const;
@@ -33,13 +35,15 @@ export interface AuthenticationResults {
   spf: string | null;
   dkim: string | null;
   dmarc: string | null;
+  // Written by our own receiving server (INTAKE_AUTHSERV_IDS); otherwise anyone could have.
+  verified?: boolean;
 }
 
 // One message as it arrived, raw bytes first; everything else is derived from them.
 @Entity()
 @Check(
   'inbound_email_outcome_known',
-  `"outcome" IN ('received', 'attached', 'opened', 'auto_reply', 'bounce', 'ignored', 'quarantined', 'discarded')`,
+  `"outcome" IN ('received', 'attached', 'opened', 'auto_reply', 'bounce', 'ignored', 'review', 'quarantined', 'discarded')`,
 )
 @Index('inbound_email_outcome_idx', ['outcome', 'receivedAt'])
 @Index('inbound_email_message_content_key', ['messageId', 'contentSha256'], {
@@ -99,8 +103,9 @@ export class InboundEmail {
   @Column({ type: 'text', nullable: true })
   htmlBody!: string | null;
 
-  // SPF, DKIM and DMARC results from the topmost Authentication-Results header (the one our
-  // receiving server adds; lower ones could be written by anyone). Null when there is none.
+  // SPF, DKIM and DMARC results from the topmost Authentication-Results header our receiving
+  // server wrote (verified), else from the topmost one there is (unverified: anyone could have
+  // written it). Null when there is none.
   @Column({ type: 'jsonb', nullable: true })
   authentication!: AuthenticationResults | null;
 
@@ -119,9 +124,15 @@ export class InboundEmail {
   @JoinColumn({ name: 'inquiry_id', foreignKeyConstraintName: 'FK_inbound_email_inquiry' })
   inquiry?: Relation<Inquiry>;
 
-  // Attached on a subject reference from an address the case does not know: a person checks.
+  // Attached from an address the case does not know (by its reference, a reply to our mail, an
+  // automatic answer or a report): a person checks.
   @Column({ type: 'boolean', default: false })
   needsReview!: boolean;
+
+  // Why it might be automatic though its headers do not say so (words in the subject, bulk
+  // precedence): shown to the person reading it, never acted on.
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  hints!: string[];
 
   // Why it was ignored, or the step that failed.
   @Column({ type: 'text', nullable: true })

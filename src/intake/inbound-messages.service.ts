@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { simpleParser } from 'mailparser';
-import { PARSE_OPTIONS } from './prepare.js';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { MailParser } from './mail-parser.js';
 
 export interface AttachmentDownload {
   filename: string;
@@ -22,6 +21,7 @@ export class InboundMessagesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly parser: MailParser,
   ) {}
 
   async forInquiry(inquiryId: string, actor: ActorContext) {
@@ -34,7 +34,7 @@ export class InboundMessagesService {
         `SELECT e.id, e.received_at AS "receivedAt", e.source, e.from_address AS "fromAddress",
            e.from_name AS "fromName", e.subject, e.text_body AS "textBody",
            e.html_body AS "htmlBody", e.language, e.outcome, e.needs_review AS "needsReview",
-           e.reason, e.authentication, e.message_id AS "messageId",
+           e.reason, e.hints, e.authentication, e.message_id AS "messageId",
            coalesce((SELECT json_agg(json_build_object('id', a.id, 'filename', a.filename,
                'declaredType', a.declared_type, 'sniffedType', a.sniffed_type,
                'sizeBytes', a.size_bytes, 'stored', a.stored, 'blocked', a.blocked,
@@ -112,7 +112,7 @@ export class InboundMessagesService {
     const [{ raw }] = (await manager.query(`SELECT raw FROM inbound_email WHERE id = $1`, [
       emailId,
     ])) as { raw: Buffer }[];
-    const parsed = await simpleParser(raw, PARSE_OPTIONS);
+    const parsed = await this.parser.parse(raw);
     const content = parsed.attachments[position]?.content;
     if (!content || createHash('sha256').update(content).digest('hex') !== sha256) {
       throw new Error(

@@ -32,7 +32,16 @@ export class IntakeQuarantineService {
   }
 
   async reprocess(id: string, actor: ActorContext) {
-    await this.mustBeQuarantined(this.dataSource.manager, id);
+    const { whole } = await this.mustBeQuarantined(this.dataSource.manager, id);
+    if (!whole) {
+      // Only its headers were fetched (too large): run again, it would open a case with no letter.
+      throw new DomainException('conflict', 'Only the headers are here', {
+        detail:
+          'The message was too large to fetch; only its headers are kept. Read it on the mail ' +
+          'server (see the reason) and open the case by hand, then give this one up.',
+        extensions: { reason: 'not_fetched' },
+      });
+    }
     await this.audit.append({
       action: 'intake.reprocess',
       actor,
@@ -59,10 +68,16 @@ export class IntakeQuarantineService {
     });
   }
 
-  private async mustBeQuarantined(manager: EntityManager, id: string, lock = ''): Promise<void> {
-    const [row] = (await manager.query(`SELECT outcome FROM inbound_email WHERE id = $1 ${lock}`, [
-      id,
-    ])) as { outcome: string }[];
+  private async mustBeQuarantined(
+    manager: EntityManager,
+    id: string,
+    lock = '',
+  ): Promise<{ whole: boolean }> {
+    const [row] = (await manager.query(
+      `SELECT outcome, size_bytes <= octet_length(raw) AS whole FROM inbound_email
+       WHERE id = $1 ${lock}`,
+      [id],
+    )) as { outcome: string; whole: boolean }[];
     if (!row) throw new DomainException('not_found', 'No such message', { detail: `No ${id}.` });
     if (row.outcome !== 'quarantined') {
       throw new DomainException('conflict', 'Not in quarantine', {
@@ -70,5 +85,6 @@ export class IntakeQuarantineService {
         extensions: { outcome: row.outcome },
       });
     }
+    return { whole: row.whole };
   }
 }

@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Get,
   Headers,
@@ -11,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Public, Roles } from '../common/decorators/access-policy.decorator.js';
+import { Public, Reads, Roles } from '../common/decorators/access-policy.decorator.js';
 import { PageQuery } from '../common/dto/page.query.js';
 import {
   DomainException,
@@ -19,7 +20,9 @@ import {
 } from '../common/exceptions/domain.exception.js';
 import { Actor, type ActorContext, type HomecomingRequest } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
+import { AttachReviewedDto, DismissReviewedDto } from './dto/review.dto.js';
 import { IntakeQuarantineService } from './intake-quarantine.service.js';
+import { IntakeReviewService } from './intake-review.service.js';
 import { IntakeService } from './intake.service.js';
 
 export const SIGNATURE_HEADER = 'x-homecoming-signature';
@@ -36,6 +39,7 @@ export class IntakeController {
   constructor(
     private readonly intake: IntakeService,
     private readonly quarantine: IntakeQuarantineService,
+    private readonly reviews: IntakeReviewService,
     private readonly config: AppConfig,
   ) {}
 
@@ -79,6 +83,42 @@ export class IntakeController {
       throw unauthorized(`${SIGNATURE_HEADER} does not match the message.`);
     }
     return this.intake.receive(req.body, 'webhook');
+  }
+
+  // Letters waiting for a person (IntakeReviewService).
+  @Get('review')
+  @Reads('inbound_mail')
+  review(@Query() query: PageQuery, @Actor() actor: ActorContext) {
+    return this.reviews.list(query, actor);
+  }
+
+  @Post('review/:id/open')
+  @HttpCode(200)
+  @Roles('intake', 'caseworker', 'supervisor')
+  openReviewed(@Param('id', ParseUUIDPipe) id: string, @Actor() actor: ActorContext) {
+    return this.reviews.open(id, actor);
+  }
+
+  @Post('review/:id/attach')
+  @HttpCode(200)
+  @Roles('intake', 'caseworker', 'supervisor')
+  attachReviewed(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AttachReviewedDto,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.reviews.attach(id, body.reference, actor);
+  }
+
+  @Post('review/:id/dismiss')
+  @HttpCode(200)
+  @Roles('intake', 'caseworker', 'supervisor')
+  dismissReviewed(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: DismissReviewedDto,
+    @Actor() actor: ActorContext,
+  ) {
+    return this.reviews.dismiss(id, body.reason, actor);
   }
 
   @Get('quarantine')

@@ -3,11 +3,13 @@ import { AuditModule } from '../audit/audit.module.js';
 import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { IntakeQuarantineService } from './intake-quarantine.service.js';
+import { IntakeReviewService } from './intake-review.service.js';
 import { IntakeController } from './intake.controller.js';
 import { InboundMessagesController } from './inbound-messages.controller.js';
 import { InboundMessagesService } from './inbound-messages.service.js';
 import { IntakeService } from './intake.service.js';
 import { IntakeSweeper } from './intake-sweeper.js';
+import { MailParser } from './mail-parser.js';
 import { ImapIntakeService } from './imap/imap-intake.service.js';
 
 // Mail in: one pipeline behind both doors, the webhook and IMAP.
@@ -15,9 +17,11 @@ import { ImapIntakeService } from './imap/imap-intake.service.js';
   imports: [AuditModule, MailModule, DisclosureModule],
   controllers: [IntakeController, InboundMessagesController],
   providers: [
+    MailParser,
     InboundMessagesService,
     IntakeService,
     IntakeQuarantineService,
+    IntakeReviewService,
     IntakeSweeper,
     ImapIntakeService,
   ],

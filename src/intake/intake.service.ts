@@ -10,6 +10,7 @@ import type { AuditAction } from '../audit/audit-actions.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { InspectedAttachment } from './attachments.js';
+import { headlineOf } from './broken-mime.js';
 import type { IntakeOutcome } from './inbound-email.entity.js';
 import {
   DECIDED_COLUMNS,
@@ -23,14 +24,16 @@ import {
   prepareMessage,
   type Classification,
   type Facts,
+  type Hint,
   type Prepared,
   type PrepareOptions,
 } from './prepare.js';
+import { MailParser } from './mail-parser.js';
 
 const INTAKE: ActorContext = { actor: 'system:intake' };
 const REFERENCE = /\[(HC-\d{4}-\d{6,})\]/;
 
-function decidedValues(facts: Facts, decision: Decision): unknown[] {
+function decidedValues(facts: Facts, decision: Decision, hints: readonly Hint[]): unknown[] {
   return [
     facts.messageId,
     facts.inReplyTo,
@@ -46,6 +49,7 @@ function decidedValues(facts: Facts, decision: Decision): unknown[] {
     decision.reason,
     facts.html,
     facts.authentication,
+    hints,
   ];
 }
 
@@ -92,9 +96,13 @@ export class IntakeService {
     private readonly outbox: OutboxService,
     private readonly gate: DisclosureGate,
     private readonly metrics: Metrics,
+    parser: MailParser,
   ) {
     this.prepareOptions = {
+      parse: (raw) => parser.parse(raw),
       domain: config.mail.domain,
+      ourAddresses: ourAddressesOf(config),
+      authservIds: config.intake.authservIds,
       limits: {
         maxCount: config.intake.maxAttachments,
         maxBytes: config.intake.maxAttachmentBytes,
@@ -143,7 +151,7 @@ export class IntakeService {
             sha256,
             contentSha256,
             raw.length,
-            ...decidedValues(prepared.facts, decision),
+            ...decidedValues(prepared.facts, decision, prepared.hints),
           ]);
           if (!stored) throw new AlreadyStored();
           await this.keepAttachments(manager, id, prepared.attachments);
@@ -156,7 +164,7 @@ export class IntakeService {
         reason = reasonOf('thread', error);
       }
     }
-    const stored = await this.storeQuarantined(raw, source, reason!, sha256);
+    const stored = await this.storeQuarantined(raw, source, reason!, sha256, prepared?.facts);
     if (!stored) {
       return { ...(await this.known(sha256, messageId, contentSha256)), duplicate: true };
     }
@@ -176,24 +184,45 @@ export class IntakeService {
   }
 
   // A message that could not be fetched whole (too large): what there is of it (its headers) is
-  // kept in the quarantine with the reason, for a person to deal with.
-  async quarantineUnfetched(partial: Buffer, source: string, reason: string): Promise<void> {
-    await this.storeQuarantined(partial, source, reason);
+  // kept in the quarantine with the reason and the size of the whole, for a person to deal with.
+  // (Its size above the bytes kept is how the quarantine knows it cannot be run again.)
+  async quarantineUnfetched(
+    partial: Buffer,
+    source: string,
+    reason: string,
+    sizeBytes: number,
+  ): Promise<void> {
+    await this.storeQuarantined(partial, source, reason, undefined, undefined, sizeBytes);
   }
 
-  // Stored as it is, quarantined with the reason; its id, or undefined when the same bytes are
+  // Stored as it is, quarantined with the reason and what can be read of who sent it and about
+  // what (the parser's, else the raw headers'); its id, or undefined when the same bytes are
   // stored already.
   private async storeQuarantined(
     raw: Buffer,
     source: string,
     reason: string,
     sha256 = createHash('sha256').update(raw).digest('hex'),
+    facts?: Facts,
+    sizeBytes = raw.length,
   ): Promise<string | undefined> {
+    const headline = facts
+      ? { fromAddress: facts.fromAddress, subject: facts.subject }
+      : headlineOf(raw);
     const [stored] = (await this.dataSource.query(
-      `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at)
-       VALUES ($1, $2, $3, $4, 'quarantined', $5, now())
+      `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, reason, processed_at,
+         from_address, subject)
+       VALUES ($1, $2, $3, $4, 'quarantined', $5, now(), $6, $7)
        ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-      [source, raw, sha256, raw.length, reason.slice(0, 500)],
+      [
+        source,
+        raw,
+        sha256,
+        sizeBytes,
+        reason.slice(0, 500),
+        headline.fromAddress,
+        headline.subject,
+      ],
     )) as { id: string }[];
     return stored?.id;
   }
@@ -234,9 +263,10 @@ export class IntakeService {
       reason = reasonOf('thread', error);
     }
     const [, quarantined] = (await this.dataSource.query(
-      `UPDATE inbound_email SET outcome = 'quarantined', reason = $2, processed_at = now()
+      `UPDATE inbound_email SET outcome = 'quarantined', reason = $2, processed_at = now(),
+         from_address = coalesce(from_address, $4), subject = coalesce(subject, $5)
        WHERE id = $1 AND outcome = $3`,
-      [id, reason, from],
+      [id, reason, from, ...(await this.headlineOfStored(id))],
     )) as [unknown, number];
     if (quarantined === 0) return this.outcomeOf(id);
     this.logger.warn(`inbound ${id} quarantined at ${reason.split(':')[0]}`);
@@ -251,18 +281,27 @@ export class IntakeService {
     manager: EntityManager,
     id: string,
     raw: Buffer,
-    { facts, attachments, kind }: Prepared,
+    { facts, attachments, kind, hints }: Prepared,
     from: IntakeOutcome,
   ): Promise<IntakeOutcome> {
     const decision = await this.decide(manager, id, raw, kind, facts);
     const [, recorded] = (await manager.query(
       `UPDATE inbound_email SET (${DECIDED_COLUMNS}) = (${DECIDED_PLACEHOLDERS(3)})
        WHERE id = $1 AND outcome = $2`,
-      [id, from, ...decidedValues(facts, decision)],
+      [id, from, ...decidedValues(facts, decision, hints)],
     )) as [unknown, number];
     if (recorded === 0) throw new Superseded(await this.outcomeOf(id));
     await this.keepAttachments(manager, id, attachments);
     return decision.outcome;
+  }
+
+  private async headlineOfStored(id: string): Promise<[string | null, string | null]> {
+    const [row] = (await this.dataSource.query(`SELECT raw FROM inbound_email WHERE id = $1`, [
+      id,
+    ])) as { raw: Buffer }[];
+    if (!row) return [null, null];
+    const headline = headlineOf(row.raw);
+    return [headline.fromAddress, headline.subject];
   }
 
   private async outcomeOf(id: string): Promise<IntakeOutcome> {
@@ -272,6 +311,10 @@ export class IntakeService {
     return row.outcome;
   }
 
+  // What becomes of a message. Only mailing lists and our own mail come back end unseen; an
+  // automatic answer or a letter that reaches no case and cannot open one waits for a person
+  // (review). A letter from someone the case does not know is attached for review, whatever
+  // way it found the case, and gets no automatic answer.
   private async decide(
     manager: EntityManager,
     id: string,
@@ -285,18 +328,31 @@ export class IntakeService {
       needsReview: false,
       reason,
     });
+    const review = (reason: string): Decision => ({
+      outcome: 'review',
+      inquiryId: null,
+      needsReview: true,
+      reason,
+    });
     if (kind === 'loop') return ignored('our own message came back');
     if (kind === 'list') return ignored('mailing list');
     if (kind === 'bounce') return this.bounce(manager, id, raw);
+    // One sender's letters are decided one after another, whichever door or replica brought
+    // them: two first letters at once open one case, and the second joins it.
+    if (facts.fromAddress) {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `intake-sender:${facts.fromAddress}`,
+      ]);
+    }
     const thread = await this.thread(manager, facts);
     if (kind === 'auto_reply') {
-      if (!thread) return ignored('automatic reply to no case');
-      await this.audited(manager, id, thread.inquiryId, 'email.auto_reply', false);
+      if (!thread) return review('automatic reply to no case');
+      await this.audited(manager, id, thread.inquiryId, 'email.auto_reply', thread.needsReview);
       return {
         outcome: 'auto_reply',
         inquiryId: thread.inquiryId,
-        needsReview: false,
-        reason: null,
+        needsReview: thread.needsReview,
+        reason: thread.needsReview ? UNKNOWN_SENDER : null,
       };
     }
     if (thread) {
@@ -306,10 +362,10 @@ export class IntakeService {
         outcome: 'attached',
         inquiryId: thread.inquiryId,
         needsReview: thread.needsReview,
-        reason: thread.needsReview ? 'case reference from an address the case does not know' : null,
+        reason: thread.needsReview ? UNKNOWN_SENDER : null,
       };
     }
-    if (!facts.fromAddress) return ignored('no sender address');
+    if (!facts.fromAddress) return review('no sender address');
     const inquiryId = await this.open(manager, facts);
     await this.audited(manager, id, inquiryId, 'email.received', false);
     return { outcome: 'opened', inquiryId, needsReview: false, reason: null };
@@ -334,20 +390,34 @@ export class IntakeService {
     };
   }
 
+  // A new inquiry from a letter a person took out of the review queue (IntakeReviewService), in
+  // their transaction: opened as a first letter is, on their name.
+  openReviewed(
+    manager: EntityManager,
+    facts: Pick<Facts, 'fromName' | 'fromAddress' | 'language'>,
+    actor: ActorContext,
+  ): Promise<string> {
+    return this.open(manager, facts, actor);
+  }
+
   // A new inquiry from a family's first letter: the inquirer as the message names them, in
   // `received`, channel email, acknowledged like any other.
-  private async open(manager: EntityManager, facts: Facts): Promise<string> {
+  private async open(
+    manager: EntityManager,
+    facts: Pick<Facts, 'fromName' | 'fromAddress' | 'language'>,
+    actor: ActorContext = INTAKE,
+  ): Promise<string> {
     const name = facts.fromName?.trim() || facts.fromAddress!.split('@')[0];
     const language = facts.language === 'other' ? 'ru' : facts.language;
     const [row] = await OPEN.run(manager, [
       name.slice(0, 200),
       facts.fromAddress,
       language,
-      INTAKE.actor,
+      actor.actor,
     ]);
     await this.audit.appendInTransaction(manager, {
       action: 'inquiry.create',
-      actor: INTAKE,
+      actor,
       entityType: 'inquiry',
       entityId: row.id,
       inquiryId: row.id,
@@ -356,7 +426,7 @@ export class IntakeService {
     await this.gate.notify(manager, {
       inquiryId: row.id,
       notice: 'family.acknowledgement',
-      actor: INTAKE,
+      actor,
     });
     return row.id;
   }
@@ -375,6 +445,7 @@ export class IntakeService {
           )) as [{ id: string; inquiry_id: string | null }[], number]
         )[0]
       : [];
+    // A report comes from a server, never from the family: on their case, for review.
     if (!hit?.inquiry_id) {
       return {
         outcome: 'bounce',
@@ -392,7 +463,7 @@ export class IntakeService {
       inquiryId: hit.inquiry_id,
       after: { report: id, undeliverable: address !== null },
     });
-    return { outcome: 'bounce', inquiryId: hit.inquiry_id, needsReview: false, reason: null };
+    return { outcome: 'bounce', inquiryId: hit.inquiry_id, needsReview: true, reason: null };
   }
 
   // Listed, kept or not, in one statement per attachment (the bytes go as parameters).
@@ -477,4 +548,16 @@ export class IntakeService {
       },
     ]);
   }
+}
+
+const UNKNOWN_SENDER = 'from an address the case does not know';
+
+// Every address we send from or take mail at, lower case: our From, Reply-To, and the IMAP
+// account when it is an address.
+function ourAddressesOf(config: AppConfig): string[] {
+  const addressOf = (value: string) => (/<([^>]+)>/.exec(value)?.[1] ?? value).trim().toLowerCase();
+  const addresses = [addressOf(config.mail.from), addressOf(config.mail.replyTo)];
+  const user = config.intake.imap?.user;
+  if (user?.includes('@')) addresses.push(user.toLowerCase());
+  return [...new Set(addresses)];
 }

@@ -7,56 +7,58 @@ import { NEXT_REFERENCE_CTE } from '../inquiries/inquiry-reference.sql.js';
 // What the pipeline writes on a message's row, in this order (decidedValues).
 export const DECIDED_COLUMNS = `message_id, in_reply_to, "references", from_address, from_name, subject,
   text_body, language, outcome, inquiry_id, needs_review, reason, html_body, authentication,
-  processed_at`;
+  hints, processed_at`;
 export const DECIDED_PLACEHOLDERS = (first: number) =>
-  [...Array.from({ length: 14 }, (_, i) => `$${first + i}`), 'now()'].join(', ');
+  [...Array.from({ length: 15 }, (_, i) => `$${first + i}`), 'now()'].join(', ');
 
 // A message written once, decided. The same message stored already — the same bytes, or the
 // same Message-ID and body come by another path — (or by a concurrent run, whose commit this
 // waits for) returns no row.
 export const STORE = new PreparedStatement<{ id: string }>(
-  'homecoming_intake_store_v1',
+  'homecoming_intake_store_v2',
   `INSERT INTO inbound_email (id, source, raw, sha256, content_sha256, size_bytes,
      ${DECIDED_COLUMNS})
    VALUES ($1, $2, $3, $4, $5, $6, ${DECIDED_PLACEHOLDERS(7)})
    ON CONFLICT DO NOTHING RETURNING id`,
 );
 
-// The case a message belongs to, the three ways in order of precedence (see thread()). Written
-// so that its generic plan reads every branch by an index, whatever the tables' sizes: the
-// Message-IDs and the sender's inquiries through LATERAL lookups, each with its LIMIT. A case
-// whose personal data was removed takes no more mail: a family writing again starts a new one.
+// The case a message belongs to, the ways in order of precedence (see thread()), and whether its
+// sender is one of the case's family's addresses (else it is attached for review, however it
+// found the case). Written so that its generic plan reads every branch by an index, whatever the
+// tables' sizes: the Message-IDs and the sender's inquiries through LATERAL lookups, each with
+// its LIMIT. A case whose personal data was removed takes no more mail: a family writing again
+// starts a new one.
 export const THREAD = new PreparedStatement<{
   inquiry_id: string;
   needs_review: boolean;
   reference: string;
   assigned_to: string | null;
 }>(
-  'homecoming_intake_thread_v2',
-  `SELECT t.inquiry_id, t.needs_review, i.reference, i.assigned_to
+  'homecoming_intake_thread_v3',
+  `SELECT t.inquiry_id, NOT ($2::text = ANY(i.emails)) AS needs_review, i.reference, i.assigned_to
   FROM (
-    (SELECT i.id AS inquiry_id, NOT ($2::text = ANY(r.emails)) AS needs_review, 1 AS rank
-     FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id WHERE i.reference = $1)
+    (SELECT i.id AS inquiry_id, 1 AS rank FROM inquiry i WHERE i.reference = $1)
     UNION ALL
-    (SELECT o.inquiry_id, false, 2 FROM unnest($3::text[]) AS m(id)
+    (SELECT o.inquiry_id, 2 FROM unnest($3::text[]) AS m(id)
      CROSS JOIN LATERAL (SELECT inquiry_id FROM outbox_message
        WHERE message_id = m.id AND inquiry_id IS NOT NULL LIMIT 1) o
      LIMIT 1)
     UNION ALL
-    (SELECT e.inquiry_id, false, 3 FROM unnest($3::text[]) AS m(id)
+    (SELECT e.inquiry_id, 3 FROM unnest($3::text[]) AS m(id)
      CROSS JOIN LATERAL (SELECT inquiry_id FROM inbound_email
        WHERE message_id = m.id AND inquiry_id IS NOT NULL LIMIT 1) e
      LIMIT 1)
     UNION ALL
-    (SELECT c.id, false, 4 FROM inquirer r
+    (SELECT c.id, 4 FROM inquirer r
      CROSS JOIN LATERAL (SELECT id, created_at FROM inquiry
        WHERE inquirer_id = r.id AND status NOT LIKE 'closed_%' AND status <> 'handed_over'
        ORDER BY created_at DESC LIMIT 1) c
      WHERE r.emails @> ARRAY[$2::text]
      ORDER BY c.created_at DESC LIMIT 1)
   ) t
-  CROSS JOIN LATERAL (SELECT reference, assigned_to FROM inquiry
-                      WHERE id = t.inquiry_id AND pseudonymised_at IS NULL OFFSET 0) i
+  CROSS JOIN LATERAL (SELECT c.reference, c.assigned_to, r.emails FROM inquiry c
+                      JOIN inquirer r ON r.id = c.inquirer_id
+                      WHERE c.id = t.inquiry_id AND c.pseudonymised_at IS NULL OFFSET 0) i
   ORDER BY t.rank LIMIT 1`,
 );
 

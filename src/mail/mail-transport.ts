@@ -43,6 +43,8 @@ function messageOptions(mail: OutgoingMail): SendMailOptions {
     headers: {
       'Content-Language': mail.language,
       ...(mail.automatic ? { 'Auto-Submitted': 'auto-generated' } : {}),
+      // Kept by relays that rewrite the Message-ID: intake knows our own mail come back by it.
+      'X-Loop': /<([^>]+)>/.exec(mail.from)?.[1] ?? mail.from,
     },
     // Our own Message-ID and Date; nodemailer adds MIME-Version, encodes every header (RFC 2047)
     // and the bodies (quoted-printable / base64 as needed) for Cyrillic text.

@@ -52,6 +52,10 @@ export class Metrics {
     'homecoming_intake_quarantined_messages',
     'Inbound messages in the quarantine, waiting for a person.',
   );
+  private readonly reviewQueue = this.gauge(
+    'homecoming_intake_review_messages',
+    'Inbound letters that reached no case, waiting in the review queue for a person.',
+  );
   private readonly intakeLag = this.gauge(
     'homecoming_intake_undecided_seconds',
     'How long the oldest stored but undecided inbound message has waited (0 when none).',
@@ -99,6 +103,7 @@ export class Metrics {
               FROM outbox_message WHERE state = 'pending' AND available_at <= now()), 0)::float8
              AS outbox_lag,
            (SELECT count(*) FROM inbound_email WHERE outcome = 'quarantined')::int AS quarantined,
+           (SELECT count(*) FROM inbound_email WHERE outcome = 'review')::int AS review,
            coalesce((SELECT extract(epoch FROM now() - min(received_at))
               FROM inbound_email WHERE outcome = 'received'), 0)::float8 AS intake_lag,
            (SELECT count(*) FROM report_tally_delta)::int AS unfolded,
@@ -111,6 +116,7 @@ export class Metrics {
         failed: number;
         outbox_lag: number;
         quarantined: number;
+        review: number;
         intake_lag: number;
         unfolded: number;
         imap: Record<string, number>;
@@ -120,6 +126,7 @@ export class Metrics {
       this.outbox.set({ state: 'failed' }, row.failed);
       this.outboxLag.set(row.outbox_lag);
       this.quarantine.set(row.quarantined);
+      this.reviewQueue.set(row.review);
       this.intakeLag.set(row.intake_lag);
       this.tallyLag.set(row.unfolded);
       this.imapLease.reset();

@@ -29,6 +29,8 @@ export interface TestAppOptions {
   // Another app's database, for two apps on one database (a replica with other settings); it is
   // left for its owner to drop.
   database?: TestDatabase;
+  // Providers replaced in the test (e.g. a MIME parser that fails on the messages it is told).
+  overrides?: { provide: Type; useValue: object }[];
 }
 
 // Boots the real application — the same module and HTTP pipeline as `npm start` — on a fresh
@@ -53,12 +55,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const logger = createRootLogger(config, options.logDestination ?? { write: () => undefined });
   const root: DynamicModule = AppModule.forRoot({ config, databaseUrl: database.url, logger });
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [root],
     controllers: options.controllers ?? [],
-  })
-    .setLogger(createNestLogger(logger))
-    .compile();
+  }).setLogger(createNestLogger(logger));
+  for (const { provide, useValue } of options.overrides ?? []) {
+    builder.overrideProvider(provide).useValue(useValue);
+  }
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
     logger: createNestLogger(logger),

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { DataSource } from 'typeorm';
 import type { IntakeService } from '../intake.service.js';
+import { addressIn } from '../broken-mime.js';
 import { rawHeader } from '../raw-cyrillic.js';
 
 export interface ImapSettings {
@@ -230,8 +231,8 @@ export class MailboxReader {
         // must find the case its sender's first letter opened.
         await inLanes(
           chunk.filter((item) => fetched.has(item.uid)),
-          (item) =>
-            rawHeader(fetched.get(item.uid)!, 'from')?.toString('latin1').toLowerCase() ?? '',
+          // The sender's address, however the From header writes the name around it.
+          (item) => addressIn(rawHeader(fetched.get(item.uid)!, 'from')?.toString('latin1')) ?? '',
           LANES,
           (item) => this.intake.receive(fetched.get(item.uid)!, `imap:${this.folder}`),
         );
@@ -253,6 +254,7 @@ export class MailboxReader {
       `imap:${this.folder}`,
       `larger than INTAKE_MAX_BYTES (${item.size} bytes): not fetched; the message is on the ` +
         `IMAP server in ${this.settings.processedFolder} (it was UID ${uid} of ${this.folder})`,
+      item.size ?? 0,
     );
   }
 
