@@ -54,6 +54,8 @@ const ACCESS: Record<string, Role[]> = {
   'mail.received': ['intake', 'caseworker', 'supervisor', 'auditor'],
   'mail.download': ['intake', 'caseworker', 'supervisor'],
   'quarantine.list': ['supervisor'],
+  'review.list': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'review.decide': ['intake', 'caseworker', 'supervisor'],
   'registry.search': ['caseworker', 'supervisor'],
   'registry.import': ['supervisor', 'admin'],
   'identity.show': ['caseworker', 'supervisor', 'auditor'],

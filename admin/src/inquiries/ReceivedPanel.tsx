@@ -31,7 +31,9 @@ interface ReceivedEmail {
   outcome: string;
   needsReview: boolean;
   reason: string | null;
+  hints: string[];
   authentication: {
+    verified?: boolean;
     server: string;
     spf: string | null;
     dkim: string | null;
@@ -84,6 +86,14 @@ export function ReceivedPanel(props: { record: InquiryRecord; canDownload: boole
                 {m.subject || t('no_subject')}
               </Typography>
               {m.outcome === 'auto_reply' && <Chip size="small" label={t('auto_reply')} />}
+              {m.hints.map((hint) => (
+                <Chip
+                  key={hint}
+                  size="small"
+                  variant="outlined"
+                  label={translate(`app.review.hint.${hint}`, { _: hint })}
+                />
+              ))}
               {m.needsReview && (
                 <Chip
                   size="small"
@@ -98,7 +108,11 @@ export function ReceivedPanel(props: { record: InquiryRecord; canDownload: boole
               {new Date(m.receivedAt).toLocaleString()}
             </Typography>
             <Stack direction="row" spacing={1} sx={{ my: 0.5 }} aria-label={t('authentication')}>
-              {m.authentication ? (
+              {m.authentication && m.authentication.verified === false ? (
+                <Typography variant="caption" color="warning.main">
+                  {t('not_ours')}
+                </Typography>
+              ) : m.authentication ? (
                 (['spf', 'dkim', 'dmarc'] as const).map((method) => {
                   const verdict = m.authentication?.[method] ?? 'none';
                   return (

@@ -10,7 +10,7 @@ import Typography from '@mui/material/Typography';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Title, useNotify, useTranslate } from 'react-admin';
-import { api } from '../api/http';
+import { api, problemOf } from '../api/http';
 
 interface Quarantined {
   id: string;
@@ -20,6 +20,15 @@ interface Quarantined {
   reason: string | null;
   subject: string | null;
   fromAddress: string | null;
+}
+
+const STEPS = ['parse', 'attachments', 'classify', 'thread'];
+
+// The step intake failed at, from the reason it stored ("<step>: <error>").
+function stepOf(reason: string | null): string {
+  if (reason?.startsWith('larger than INTAKE_MAX_BYTES')) return 'too_large';
+  const step = reason?.split(':')[0] ?? '';
+  return STEPS.includes(step) ? step : 'other';
 }
 
 // Mail intake could not take: kept with the step that failed, never dropped. A supervisor runs
@@ -51,7 +60,12 @@ export function Quarantine() {
         },
       });
     } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), { type: 'error' });
+      notify(
+        problemOf(error)?.reason === 'not_fetched'
+          ? 'app.quarantine.step.too_large'
+          : 'app.review.errors.failed',
+        { type: 'error' },
+      );
     } finally {
       setBusy(undefined);
       void list.refetch();
@@ -87,12 +101,30 @@ export function Quarantine() {
                   <TableCell>
                     <div>{m.subject ?? t('no_subject')}</div>
                     <Typography variant="caption" color="text.secondary">
-                      {[m.fromAddress, m.source, `${Math.ceil(m.sizeBytes / 1024)} kB`]
+                      {[
+                        m.fromAddress,
+                        m.source.startsWith('imap:')
+                          ? t('source.imap', { folder: m.source.slice(5) })
+                          : t(`source.${m.source}`, { _: m.source }),
+                        t('size', { kb: Math.ceil(m.sizeBytes / 1024) }),
+                      ]
                         .filter(Boolean)
                         .join(' · ')}
                     </Typography>
                   </TableCell>
-                  <TableCell sx={{ wordBreak: 'break-word' }}>{m.reason}</TableCell>
+                  <TableCell sx={{ wordBreak: 'break-word' }}>
+                    <div>{t(`step.${stepOf(m.reason)}`)}</div>
+                    {m.reason && (
+                      <details>
+                        <summary>
+                          <Typography variant="caption">{t('details')}</Typography>
+                        </summary>
+                        <Typography variant="caption" component="div" lang="en">
+                          {m.reason}
+                        </Typography>
+                      </details>
+                    )}
+                  </TableCell>
                   <TableCell sx={{ whiteSpace: 'nowrap' }}>
                     <Button
                       size="small"

@@ -6,6 +6,7 @@ import ListAltIcon from '@mui/icons-material/ListAlt';
 import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
 import PhoneCallbackIcon from '@mui/icons-material/PhoneCallback';
+import RateReviewIcon from '@mui/icons-material/RateReview';
 import type { ReactNode } from 'react';
 import { Layout as RaLayout, Menu as RaMenu, usePermissions } from 'react-admin';
 import { allowed, type Role } from '../api/session';
@@ -47,6 +48,9 @@ function Menu() {
       )}
       {allowed(permissions, 'travel', 'manifest') && (
         <RaMenu.Item to="/manifest" primaryText="app.menu.manifest" leftIcon={<FactCheckIcon />} />
+      )}
+      {allowed(permissions, 'review', 'list') && (
+        <RaMenu.Item to="/review" primaryText="app.menu.review" leftIcon={<RateReviewIcon />} />
       )}
       {allowed(permissions, 'quarantine', 'list') && (
         <RaMenu.Item
