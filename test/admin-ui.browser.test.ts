@@ -38,7 +38,9 @@ if (!CHROMIUM.path) {
 
     beforeAll(async () => {
       // Admins must use a second factor; caseworkers and supervisors here need not.
-      sut = await createTestApp({ env: { TOTP_REQUIRED_ROLES: 'admin' } });
+      sut = await createTestApp({
+        env: { TOTP_REQUIRED_ROLES: 'admin', INTAKE_AUTHSERV_IDS: 'mx.homecoming.test' },
+      });
       await sut.app.listen(0, '127.0.0.1');
       base = `http://127.0.0.1:${(sut.app.getHttpServer().address() as AddressInfo).port}`;
       const a = await makeStaffUser(sut, {

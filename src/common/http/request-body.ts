@@ -37,6 +37,7 @@ export function refuseLargeBodies(limits: {
       next(
         new DomainException('payload_too_large', 'The request body is too large', {
           detail: `This route takes at most ${limit} bytes.`,
+          extensions: { limitBytes: limit },
         }),
       );
       return;
@@ -58,6 +59,7 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
         reject(
           new DomainException('payload_too_large', 'The request body is too large', {
             detail: `This route takes at most ${limit} bytes.`,
+            extensions: { limitBytes: limit },
           }),
         );
         return;
