@@ -208,6 +208,8 @@ if (!CHROMIUM.path) {
       await expect(signal.textContent()).resolves.toContain('Після перевірки родини додано');
       const change = page.getByTestId('contact-change');
       await expect(change.textContent()).resolves.toContain('new.address@mail.test');
+      // Each entry names who did it, once the staff directory is in.
+      await timeline.getByText('Олена Коваль', { exact: false }).first().waitFor();
       const timelineText = (await timeline.textContent()) ?? '';
       expect(timelineText).not.toMatch(UUID);
       expect(timelineText).not.toMatch(/system:|not_disclosed|family\./);

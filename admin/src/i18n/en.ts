@@ -614,6 +614,9 @@ export const en = {
       cli: 'Administrative command',
       seed: 'Test data',
       other: 'System',
+      // A staff id the directory does not (yet) name.
+      staff: 'Staff member',
+      migration: 'Data migration',
     },
     contact_changes: {
       title: 'New contacts of the family',

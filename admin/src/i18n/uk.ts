@@ -613,6 +613,9 @@ export const uk: Messages<typeof en> = {
       cli: 'Адміністративна команда',
       seed: 'Тестові дані',
       other: 'Система',
+      // A staff id the directory does not (yet) name.
+      staff: 'Співробітник',
+      migration: 'Перенесення даних',
     },
     contact_changes: {
       title: 'Нові контакти родини',

@@ -12,13 +12,16 @@ interface StaffEntry {
 export function Timeline({ record }: { record: InquiryRecord }) {
   const translate = useTranslate();
   const staff = useGetList<StaffEntry>('staff', { pagination: { page: 1, perPage: 1000 } });
-  // Staff by name; the service's own parts (the mail sender, intake, …) by what they are.
+  // Staff by name (never an id: while the directory loads, or for an account it no longer
+  // lists, "a staff member"); the service's own parts (the mail sender, intake, …) by what they
+  // are.
   const nameOf = (actor: string) =>
     actor.startsWith('system:')
       ? translate(`app.system_actor.${actor.slice('system:'.length)}`, {
           _: translate('app.system_actor.other'),
         })
-      : (staff.data?.find((s) => s.id === actor)?.displayName ?? actor);
+      : (staff.data?.find((s) => s.id === actor)?.displayName ??
+        translate('app.system_actor.staff'));
   const changedTo = (entry: InquiryRecord['timeline'][number], field: string) =>
     (entry.detail[field] as { to?: unknown } | undefined)?.to;
 
