@@ -205,10 +205,12 @@ FROM (
     FROM (SELECT nextval('inquiry_reference_seq') AS n) seq
   ) r
 ) e \\gset
-INSERT INTO inquirer (id, full_name, relationship, phones, emails, preferred_language, country, city, notes)
-  VALUES (:inquirer_id::uuid, 'Петрова Ольга Ивановна', 'mother', ARRAY[:phone::text], ARRAY[:email::text], 'ru', 'RU', NULL, NULL);
-INSERT INTO inquiry (id, reference, channel, status, priority, inquirer_id)
-  VALUES (:a11::uuid, :reference::text, 'phone', 'received', 'normal', :inquirer_id::uuid);
+${PERSON_SQL}
+INSERT INTO inquirer (id, full_name, phones, emails, preferred_language, country, city, notes)
+  VALUES (:inquirer_id::uuid, 'Петрова Ольга Ивановна', ARRAY[:phone::text], ARRAY[:email::text], 'ru', 'RU', NULL, NULL);
+INSERT INTO search (id) VALUES (:a11::uuid);
+INSERT INTO inquiry (id, reference, channel, status, priority, inquirer_id, relationship, search_id)
+  VALUES (:a11::uuid, :reference::text, 'phone', 'received', 'normal', :inquirer_id::uuid, 'mother', :a11::uuid);
 INSERT INTO sought_person (inquiry_id, surname, given_name, birth_year) VALUES (:a11::uuid, :surname::text, :given_name::text, :birth_year::smallint);
 INSERT INTO inquiry_status_history (inquiry_id, status, transition, entered_at, left_at, actor, reason)
   VALUES (:a11::uuid, 'received', NULL, now(), NULL, :a7::text, NULL);
@@ -249,24 +251,38 @@ SELECT c.id,
   FROM unnest(ARRAY[:a11::uuid]) AS c(id);
 SELECT inquiry_id, kind, value FROM trusted_contact WHERE inquiry_id = ANY(ARRAY[:a11::uuid]);`;
 
-// The create's look for possible duplicates (src/inquiries/inquiry-duplicates.service.ts,
-// CANDIDATES, copied: keep it in step), which the app runs in the same transaction.
+// Which person the caller is (src/people/person-resolution.ts, SHARING, copied: keep it in step).
+const PERSON_SQL = `SELECT r.id, r.full_name AS "fullName", (r.phones && ARRAY[:phone::text]) AS "samePhone",
+    (r.emails && ARRAY[:email::text]) AS "sameEmail",
+    (hc_person_key(r.full_name) = hc_person_key('Петрова Ольга Ивановна')
+      OR hc_person_key('Петрова Ольга Ивановна') IN (SELECT hc_person_key(n) FROM unnest(r.other_names) n)) AS "sameName"
+  FROM inquirer r
+  WHERE (r.phones && ARRAY[:phone::text] OR r.emails && ARRAY[:email::text]) AND r.merged_into IS NULL
+  ORDER BY r.created_at, r.id
+  LIMIT 20;`;
+
+// The create's look for possible duplicates by the man sought (src/inquiries/
+// inquiry-duplicates.service.ts, CANDIDATES, copied: keep it in step), which the app runs in the
+// same transaction.
 const DUPLICATES_SQL = (() => {
-  const fold = (column) => `translate(lower(btrim(${column})), 'ё', 'е')`;
-  return `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
+  const key = (column) => `hc_name_key(${column})`;
+  const either = (column) => `p1.${column} IS NULL OR p2.${column} IS NULL`;
+  return `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName", i2.relationship,
     concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
+    (i2.inquirer_id = i1.inquirer_id) AS "samePerson",
     (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
   FROM inquiry i1
   JOIN inquirer r1 ON r1.id = i1.inquirer_id
   JOIN sought_person p1 ON p1.inquiry_id = i1.id
-  JOIN inquirer r2 ON (r2.phones && r1.phones OR r2.emails && r1.emails)
-  JOIN inquiry i2 ON i2.inquirer_id = r2.id AND i2.id <> i1.id AND i2.status <> 'closed_duplicate'
-  JOIN sought_person p2 ON p2.inquiry_id = i2.id
+  JOIN sought_person p2 ON ${key('p2.surname')} = ${key('p1.surname')} AND p2.id <> p1.id
+  JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate' AND i2.search_id <> i1.search_id
+  JOIN inquirer r2 ON r2.id = i2.inquirer_id
   WHERE i1.id = :a11::uuid
-    AND ${fold('p2.surname')} = ${fold('p1.surname')}
-    AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${fold('p2.given_name')} = ${fold('p1.given_name')})
-    AND (p1.birth_year IS NULL OR p2.birth_year IS NULL OR p1.birth_year = p2.birth_year)
-  ORDER BY i2.created_at
+    AND (${either('given_name')} OR ${key('p2.given_name')} = ${key('p1.given_name')})
+    AND (${either('birth_year')} OR p1.birth_year = p2.birth_year)
+    AND (${either('birth_month')} OR p1.birth_month = p2.birth_month)
+    AND (${either('birth_day')} OR p1.birth_day = p2.birth_day)
+  ORDER BY i2.created_at, i2.id
   LIMIT 20;`;
 })();
 

@@ -138,11 +138,13 @@ try {
      FROM generate_series(1, $1::int) g`,
     [INQUIRIES],
   );
-  await db.query(`INSERT INTO inquirer (id, full_name, relationship, emails, preferred_language)
-    SELECT inquirer_id, 'Петрова Ольга ' || n, 'mother', ARRAY['mother' || n || '@bench.test'],
+  await db.query(`INSERT INTO inquirer (id, full_name, emails, preferred_language)
+    SELECT inquirer_id, 'Петрова Ольга ' || n, ARRAY['mother' || n || '@bench.test'],
       (ARRAY['ru','uk','en'])[1 + n % 3] FROM seed`);
-  await db.query(`INSERT INTO inquiry (id, reference, channel, status, inquirer_id)
-    SELECT inquiry_id, 'HC-2026-' || lpad(n::text, 6, '0'), 'email', 'received', inquirer_id FROM seed`);
+  await db.query(`INSERT INTO search (id) SELECT inquiry_id FROM seed`);
+  await db.query(`INSERT INTO inquiry (id, reference, channel, status, inquirer_id, relationship, search_id)
+    SELECT inquiry_id, 'HC-2026-' || lpad(n::text, 6, '0'), 'email', 'received', inquirer_id,
+      'mother', inquiry_id FROM seed`);
   await db.query(`INSERT INTO sought_person (inquiry_id, surname, given_name, birth_year)
     SELECT inquiry_id, 'Петров', 'Алексей', 2000 FROM seed`);
   await db.query('COMMIT');

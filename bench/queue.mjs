@@ -162,15 +162,17 @@ async function seed(client, count) {
     [count],
   );
   await client.query(`
-    INSERT INTO inquirer (id, full_name, relationship, phones, emails, preferred_language, created_at, updated_at)
-    SELECT inquirer_id, regexp_replace(surname, 'ов$|ёв$|ев$', '\\&а') || ' ' || mother, 'mother',
+    INSERT INTO inquirer (id, full_name, phones, emails, preferred_language, created_at, updated_at)
+    SELECT inquirer_id, regexp_replace(surname, 'ов$|ёв$|ев$', '\\&а') || ' ' || mother,
       ARRAY['+7916' || lpad(n::text, 7, '0')], ARRAY['mother' || n || '@mail.ru'], 'ru', created_at, created_at
     FROM seed`);
   await client.query(`SELECT setval('inquiry_reference_seq', $1::int)`, [count]);
   await client.query(`
-    INSERT INTO inquiry (id, reference, channel, status, priority, inquirer_id, created_at, updated_at)
+    INSERT INTO search (id, created_at) SELECT inquiry_id, created_at FROM seed`);
+  await client.query(`
+    INSERT INTO inquiry (id, reference, channel, status, priority, inquirer_id, relationship, search_id, created_at, updated_at)
     SELECT inquiry_id, 'HC-2026-' || lpad(n::text, 6, '0'), (ARRAY['phone','email'])[1 + n % 2], status,
-      'normal', inquirer_id, created_at, created_at
+      'normal', inquirer_id, 'mother', inquiry_id, created_at, created_at
     FROM seed`);
   await client.query(`
     INSERT INTO sought_person (inquiry_id, surname, given_name, patronymic, birth_year)

@@ -25,6 +25,7 @@ import { Pseudonymisation1795982386609 } from './1795982386609-Pseudonymisation.
 import { DisclosureGate1796517480894 } from './1796517480894-DisclosureGate.js';
 import { IntakeReview1796610000000 } from './1796610000000-IntakeReview.js';
 import { HandoverAppointmentVersion1796525052604 } from './1796525052604-HandoverAppointmentVersion.js';
+import { PersonsAndSearches1796620000000 } from './1796620000000-PersonsAndSearches.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -55,4 +56,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   DisclosureGate1796517480894,
   HandoverAppointmentVersion1796525052604,
   IntakeReview1796610000000,
+  PersonsAndSearches1796620000000,
 ];

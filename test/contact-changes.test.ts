@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
-import { createInquiry } from './support/inquiries.js';
+import { createInquiry, inquiryBody } from './support/inquiries.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -80,7 +80,13 @@ describe('changing a verified family’s contacts', () => {
   });
 
   it('before any verification, an edited address is the family’s at once: no change to approve', async () => {
-    const id = await settled((await createInquiry(caseworker)).id);
+    const id = await settled(
+      (
+        await createInquiry(caseworker, {
+          inquirer: { ...inquiryBody().inquirer, fullName: 'Петрова Анна Ивановна' },
+        })
+      ).id,
+    );
     const fresh = `early-${randomBytes(3).toString('hex')}@mail.test`;
     expect((await edit(intake, id, { emails: [fresh] })).status).toBe(200);
     expect((await caseworker.agent.get(`/api/inquiries/${id}/contact-changes`)).body).toEqual([]);
@@ -92,7 +98,9 @@ describe('changing a verified family’s contacts', () => {
 
   it('trusts what the family had at the verification; a new address waits, the old one still gets mail', async () => {
     const id = await settled(
-      await caseWithIdentitySettled(caseworker, supervisor, prisonerId, 'detention_confirmed'),
+      await caseWithIdentitySettled(caseworker, supervisor, prisonerId, 'detention_confirmed', {
+        fullName: 'Петрова Ирина Ивановна',
+      }),
     );
     const [trusted] = await sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM trusted_contact WHERE inquiry_id = $1`,
@@ -119,7 +127,9 @@ describe('changing a verified family’s contacts', () => {
 
   it('a new phone number waits too; whoever entered a change cannot approve it; a rejected one stays untrusted', async () => {
     const id = await settled(
-      await caseWithIdentitySettled(caseworker, supervisor, prisonerId, 'detention_confirmed'),
+      await caseWithIdentitySettled(caseworker, supervisor, prisonerId, 'detention_confirmed', {
+        fullName: 'Петрова Мария Ивановна',
+      }),
     );
     expect(
       (await edit(supervisor, id, { phones: ['+7 916 123-45-67', '+7 903 555-00-11'] })).status,
@@ -148,7 +158,9 @@ describe('changing a verified family’s contacts', () => {
 
   it('an address that replaced the family’s holds their letters until approved; a new verification settles what waits', async () => {
     const id = await settled(
-      await caseWithIdentitySettled(caseworker, supervisor, prisonerId, 'detention_confirmed'),
+      await caseWithIdentitySettled(caseworker, supervisor, prisonerId, 'detention_confirmed', {
+        fullName: 'Петрова Нина Ивановна',
+      }),
     );
     const fresh = `replaced-${randomBytes(3).toString('hex')}@mail.test`;
     expect((await edit(intake, id, { emails: [fresh] })).status).toBe(200);

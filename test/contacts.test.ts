@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
-import { createInquiry } from './support/inquiries.js';
+import { createInquiry, inquiryBody } from './support/inquiries.js';
 
 const HOUR = 3_600_000;
 const inHours = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
@@ -137,7 +137,10 @@ describe('calls and callbacks', () => {
 
   describe('callbacks', () => {
     it('schedules: open, the inquirer phone by default, family notice and audit in one go', async () => {
-      const { id } = await createInquiry(intake);
+      // A family asking for the first time (a known person's new case would also record whose).
+      const { id } = await createInquiry(intake, {
+        inquirer: { ...inquiryBody().inquirer, fullName: 'Кравець Ольга Іванівна' },
+      });
       const dueAt = inHours(3);
 
       const res = await post(caseworker, `/api/inquiries/${id}/callbacks`, {

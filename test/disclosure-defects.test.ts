@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
-import { createInquiry } from './support/inquiries.js';
+import { createInquiry, inquiryBody } from './support/inquiries.js';
 import { SmtpSink, type Received } from './support/smtp-sink.js';
 import { signedInStaff, type SignedIn } from './support/staff.js';
 import { createTestApp, LogCapture, type TestApp } from './support/test-app.js';
@@ -49,12 +49,14 @@ describe('what reaches a family, and who sees what (defects found in review)', (
       .replace(/\/status\/[A-Za-z0-9_-]{43}/g, '/status/…');
 
   // Verifying, with a countersigned match and a countersigned successful verification.
-  async function verifiedWithMatch(email: string) {
+  // Its own family: one person is one record, and the same name and phone would make two
+  // families one.
+  async function verifiedWithMatch(email: string, phone: string) {
     const { id } = await createInquiry(caseworker, {
       inquirer: {
         fullName: 'Петрова Ольга Ивановна',
         relationship: 'mother',
-        phones: ['+7 916 123-45-67'],
+        phones: [phone],
         emails: [email],
         preferredLanguage: 'ru',
       },
@@ -117,7 +119,7 @@ describe('what reaches a family, and who sees what (defects found in review)', (
   it('1. confirming detention without his consent tells the family nothing, and a refusal closes like "no information"', async () => {
     const held = `held-${randomBytes(3).toString('hex')}@mail.test`;
     const notFound = `notfound-${randomBytes(3).toString('hex')}@mail.test`;
-    const refused = await verifiedWithMatch(held);
+    const refused = await verifiedWithMatch(held, '+7 916 100-00-01');
     await transition(refused, 'detention_confirmed');
     await drain();
     // Only the acknowledgement: no "we found a matching record".
@@ -137,7 +139,7 @@ describe('what reaches a family, and who sees what (defects found in review)', (
       inquirer: {
         fullName: 'Петрова Ольга Ивановна',
         relationship: 'mother',
-        phones: ['+7 916 123-45-67'],
+        phones: ['+7 916 100-00-02'],
         emails: [notFound],
         preferredLanguage: 'ru',
       },
@@ -169,7 +171,10 @@ describe('what reaches a family, and who sees what (defects found in review)', (
   });
 
   it('3. the audit log shows a case’s personal values only to roles that may read the case, and reading it is audited', async () => {
-    const { id } = await createInquiry(caseworker);
+    // A family of its own: the new number goes on their record only.
+    const { id } = await createInquiry(caseworker, {
+      inquirer: { ...inquiryBody().inquirer, phones: ['+7 916 300-00-03'], emails: [] },
+    });
     const edit = await caseworker.agent
       .patch(`/api/inquiries/${id}`)
       .set('X-CSRF-Token', caseworker.csrf)

@@ -31,9 +31,12 @@ describe('retention, subject access and erasure', () => {
 
   // A family's case with personal data everywhere: the record, the man sought, a call with notes,
   // a callback, an email with an attachment, closed as withdrawn `daysAgo` days ago.
-  async function endedCase(daysAgo: number, family = inquiryBody().inquirer) {
+  // One person is one record (by name and a shared contact): another phone and email make
+  // another family of the same name.
+  async function endedCase(daysAgo: number, contacts = { phone: PHONE, email: EMAIL }) {
+    const { phone, email } = contacts;
     const { id, version } = await createInquiry(caseworker, {
-      inquirer: { ...family, fullName: NAME, phones: [PHONE], emails: [EMAIL] },
+      inquirer: { ...inquiryBody().inquirer, fullName: NAME, phones: [phone], emails: [email] },
     });
     expect(
       (
@@ -48,7 +51,7 @@ describe('retention, subject access and erasure', () => {
     ).toBe(201);
     const raw = Buffer.from(
       [
-        `From: ${EMAIL}`,
+        `From: ${email}`,
         'Subject: =?UTF-8?B?0J/RgNC+INGB0YvQvdCw?=',
         'Message-ID: <photo-' + id + '@mail.test>',
         'MIME-Version: 1.0',
@@ -72,7 +75,7 @@ describe('retention, subject access and erasure', () => {
       `INSERT INTO inbound_email (source, raw, sha256, size_bytes, outcome, inquiry_id, from_address,
          subject, text_body, processed_at)
        VALUES ('webhook', $1, md5($2::text), $3, 'attached', $2::uuid, $4, 'Про сына', 'Фото сына', now())`,
-      [raw, id, raw.length, EMAIL],
+      [raw, id, raw.length, email],
     );
     const closed = await post(caseworker, `/api/inquiries/${id}/transitions`, {
       to: 'closed_withdrawn',
@@ -124,7 +127,7 @@ describe('retention, subject access and erasure', () => {
 
   it('pseudonymises ended cases past their period — a dry run first — keeping the reports and the audit chains whole', async () => {
     const due = await endedCase(40);
-    const recent = await endedCase(10);
+    const recent = await endedCase(10, { phone: '+380 67 765 43 21', email: 'galina.s@mail.test' });
     const statusReport = async () =>
       (await supervisor.agent.get('/api/reports/status')).body as unknown;
     const reportBefore = await statusReport();
@@ -240,7 +243,12 @@ describe('retention, subject access and erasure', () => {
 
   it('keeps the answers to retried creates 24 hours, and not past the case', async () => {
     const body = inquiryBody({
-      inquirer: { ...inquiryBody().inquirer, fullName: NAME, emails: ['retry.me@mail.test'] },
+      inquirer: {
+        ...inquiryBody().inquirer,
+        fullName: NAME,
+        phones: ['+380 67 000 00 01'],
+        emails: ['retry.me@mail.test'],
+      },
     });
     const created = await caseworker.agent
       .post('/api/inquiries')
@@ -276,7 +284,7 @@ describe('retention, subject access and erasure', () => {
   });
 
   it('runs on schedule where the role runs jobs; in dry-run mode it only logs, by reference', async () => {
-    const due = await endedCase(45);
+    const due = await endedCase(45, { phone: '+380 67 111 22 33', email: 'g.sydorenko@mail.test' });
     const [{ reference }] = await sql<{ reference: string }>(
       `SELECT reference FROM inquiry WHERE id = $1`,
       [due.id],
@@ -305,12 +313,16 @@ describe('retention, subject access and erasure', () => {
     for (const value of [NAME, PHONE, EMAIL]) expect(logs.text()).not.toContain(value);
     expect((await personalDataOf(due.id))[0]).toMatchObject({
       full_name: NAME,
-      from_address: EMAIL,
+      from_address: 'g.sydorenko@mail.test',
     });
   });
 
-  it('gives a supervisor the family’s data as a zip, audited', async () => {
-    const { id, inquirerId } = await endedCase(1);
+  it('gives a supervisor the person’s data as a zip, every case of theirs, audited', async () => {
+    const family = { phone: '+380 67 222 33 44', email: 'galina.export@mail.test' };
+    const first = await endedCase(2, family);
+    const { id, inquirerId } = await endedCase(1, family);
+    // One person: her second case joined her record (same name, same phone).
+    expect(first.inquirerId).toBe(inquirerId);
     // A third party's letter filed on the case is not the family's to receive.
     const other = Buffer.from('From: lawyer@firm.test\r\nSubject: x\r\n\r\nОб их сыне\r\n');
     await sql(
@@ -339,9 +351,13 @@ describe('retention, subject access and erasure', () => {
         emailsReceived: { file: string; attachments: string[] }[];
       }[];
     };
-    expect(subject.inquirer).toMatchObject({ fullName: NAME, phones: ['+380671234567'] });
-    expect(subject.inquiries).toHaveLength(1);
-    const [only] = subject.inquiries;
+    expect(subject.inquirer).toMatchObject({ fullName: NAME, phones: ['+380672223344'] });
+    const references = await sql<{ reference: string }>(
+      `SELECT reference FROM inquiry WHERE id = ANY($1) ORDER BY created_at`,
+      [[first.id, id]],
+    );
+    expect(subject.inquiries.map((c) => c.reference)).toEqual(references.map((r) => r.reference));
+    const only = subject.inquiries[1];
     // The stage a family may be told, not the internal status.
     expect(only.stage).toBe('closed');
     expect(JSON.stringify(subject)).not.toContain('closed_withdrawn');
@@ -365,7 +381,12 @@ describe('retention, subject access and erasure', () => {
 
   it('erases a family on request once every case has ended, not before', async () => {
     const { id, version } = await createInquiry(caseworker, {
-      inquirer: { ...inquiryBody().inquirer, fullName: NAME, emails: ['erase.me@mail.test'] },
+      inquirer: {
+        ...inquiryBody().inquirer,
+        fullName: NAME,
+        phones: ['+380 67 000 00 02'],
+        emails: ['erase.me@mail.test'],
+      },
     });
     const [{ inquirer_id: inquirerId, reference }] = await sql<{
       inquirer_id: string;

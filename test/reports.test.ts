@@ -143,12 +143,14 @@ describe('reports', () => {
       };
       made.push(m);
       const [{ id: inquirerId }] = await sql<{ id: string }>(
-        `INSERT INTO inquirer (full_name, relationship) VALUES ($1, 'mother') RETURNING id`,
+        `INSERT INTO inquirer (full_name) VALUES ($1) RETURNING id`,
         [`Мама ${i}`],
       );
       await sql(
-        `INSERT INTO inquiry (id, reference, channel, status, assigned_to, inquirer_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        `WITH s AS (INSERT INTO search DEFAULT VALUES RETURNING id)
+         INSERT INTO inquiry (id, reference, channel, status, assigned_to, inquirer_id, created_at,
+           relationship, search_id)
+         SELECT $1, $2, $3, $4, $5, $6, $7, 'mother', s.id FROM s`,
         [
           m.id,
           `HC-2026-${900_000 + i}`,

@@ -16,6 +16,13 @@ import { signedInStaff, type SignedIn } from './support/staff.js';
 // added here — a deliberate second look at who can reach it.
 const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET health/live': 'public',
+  'GET inquirers/:id': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'POST inquirers/:id/merges': ['supervisor'],
+  'POST inquirers/:id/split': ['supervisor'],
+  'POST person-merges/:mergeId/undo': ['supervisor'],
+  'POST person-merges/:mergeId/confirm': ['supervisor'],
+  'POST inquiries/:id/search': ['caseworker', 'supervisor'],
+  'POST inquiries/:id/search/unlink': ['caseworker', 'supervisor'],
   'GET health/ready': 'public',
   // A bearer token (METRICS_TOKEN), not a session: test/metrics.test.ts.
   'GET metrics': 'public',

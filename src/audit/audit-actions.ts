@@ -16,6 +16,10 @@ export const AUDIT_ACTIONS = {
   'inquiry.assign': { scope: 'case' },
   'inquiry.unassign': { scope: 'case' },
   'inquiry.merge': { scope: 'case' },
+  // Persons and searches: a new inquiry recognised as a known person's, the man's search linked.
+  'person.matched': { scope: 'case' },
+  'search.linked': { scope: 'case' },
+  'search.unlinked': { scope: 'case' },
   'inquiry.transition': { scope: 'case' },
   'inquiry.pseudonymise': { scope: 'case' },
   'inquiry.erase': { scope: 'case' },
@@ -84,6 +88,12 @@ export const AUDIT_ACTIONS = {
   'handover.arrival_override': { scope: 'handover' },
   'handover.act_viewed': { scope: 'handover', read: true },
   'handover.read': { scope: 'handover', read: true },
+  // A person's records made one (and undone, confirmed); reading a person's page.
+  'person.merge': { scope: 'case' },
+  'person.merge_undone': { scope: 'case' },
+  'person.merge_confirmed': { scope: 'case' },
+  'person.split': { scope: 'case' },
+  'person.read': { scope: 'case', read: true },
   // A family's rights.
   'inquirer.export': { scope: 'subject_access' },
   'inquirer.erase': { scope: 'subject_access' },

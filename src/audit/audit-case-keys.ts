@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { FAMILY_FIELDS } from '../common/personal-data.js';
 import { afterCommit } from '../metrics/after-commit.js';
 import type { AuditDiff } from './audit-diff.util.js';
 
@@ -98,7 +99,9 @@ function open(key: Buffer, sealed: string): unknown {
 }
 
 // Ids of records (`completingCallId`, `prisonerId`) name no one either.
-export const isPlainField = (field: string) => PLAIN_FIELDS.has(field) || /[a-z]Ids?$/.test(field);
+// A family column (src/common/personal-data.ts) is never plain, whatever its name.
+export const isPlainField = (field: string) =>
+  !FAMILY_FIELDS.has(field) && (PLAIN_FIELDS.has(field) || /[a-z]Ids?$/.test(field));
 
 export function sealDiff(diff: AuditDiff, key: Buffer): Record<string, unknown> {
   return Object.fromEntries(

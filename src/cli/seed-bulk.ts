@@ -31,7 +31,8 @@ const BATCH_SQL = `
   SELECT * FROM (VALUES ${PATHS.map((p, i) => `(${i}, ${p})`).join(', ')}) AS t(k, path);
 
   CREATE TEMP TABLE seed ON COMMIT DROP AS
-  SELECT g, gen_random_uuid() AS inquirer_id, gen_random_uuid() AS inquiry_id, path.path,
+  SELECT g, gen_random_uuid() AS inquirer_id, gen_random_uuid() AS inquiry_id,
+    gen_random_uuid() AS search_id, path.path,
     (ARRAY['phone','email','web','in_person'])[1 + floor(random() * 4)::int] AS channel,
     now() - random() * interval '730 days' AS created_at,
     nextval('inquiry_reference_seq') AS ref_n,
@@ -42,19 +43,22 @@ const BATCH_SQL = `
         FROM generate_series($1::bigint, $2::bigint) g) drawn
   JOIN path ON path.k = drawn.k;
 
-  INSERT INTO inquirer (id, full_name, relationship, phones, emails, preferred_language)
-  SELECT inquirer_id, 'Bulk ' || g, 'mother', ARRAY['+7916' || lpad((g % 10000000)::text, 7, '0')],
+  INSERT INTO inquirer (id, full_name, phones, emails, preferred_language)
+  SELECT inquirer_id, 'Bulk ' || g, ARRAY['+7916' || lpad((g % 10000000)::text, 7, '0')],
     ARRAY['bulk' || g || '@seed.invalid'], (ARRAY['ru','uk','en'])[1 + (g % 3)::int]
   FROM seed;
 
-  INSERT INTO inquiry (id, reference, channel, status, assigned_to, inquirer_id, created_at, updated_at)
+  INSERT INTO search (id, created_at) SELECT search_id, created_at FROM seed;
+
+  INSERT INTO inquiry (id, reference, channel, status, assigned_to, inquirer_id, relationship,
+    search_id, created_at, updated_at)
   SELECT inquiry_id,
     'HC-' || extract(year FROM created_at AT TIME ZONE 'UTC')::int || '-'
       || lpad(ref_n::text, greatest(6, length(ref_n::text)), '0'),
     channel, path[array_length(path, 1)],
     CASE WHEN staff IS NULL OR random() < 0.2 THEN NULL
       ELSE staff[1 + floor(random() * array_length(staff, 1))::int] END,
-    inquirer_id, created_at, created_at
+    inquirer_id, 'mother', search_id, created_at, created_at
   FROM seed;
 
   INSERT INTO sought_person (inquiry_id, surname, given_name, birth_year)

@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { FINAL_STATES } from '../inquiries/state-machine/inquiry-states.js';
 
 // The environment as the process receives it, checked field by field. Every variable here is
 // documented in .env.example; keep the two in step. Names listed in SECRET_VARIABLES never have
@@ -36,15 +37,9 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
-// A case's final statuses: retention runs from when it entered one.
-export const TERMINAL_STATES = [
-  'handed_over',
-  'closed_not_found',
-  'closed_withdrawn',
-  'closed_rejected',
-  'closed_declined_by_prisoner',
-  'closed_duplicate',
-] as const;
+// A case's final statuses (the state list's own, a plain vocabulary file): retention runs from
+// when it entered one.
+export const TERMINAL_STATES = FINAL_STATES;
 export const RETENTION_MODES = ['off', 'dry-run', 'on'] as const;
 const RETENTION_POLICY = new RegExp(
   `^(${TERMINAL_STATES.join('|')})=(\\d{1,5}|never)(\\s*,\\s*(${TERMINAL_STATES.join('|')})=(\\d{1,5}|never))*$`,

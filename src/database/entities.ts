@@ -13,6 +13,8 @@ import { Inquiry } from '../inquiries/inquiry.entity.js';
 import { OutboxMessage } from '../mail/outbox.entity.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import { SoughtPerson } from '../people/sought-person.entity.js';
+import { Search } from '../people/search.entity.js';
+import { PersonMerge } from '../people/person-merge.entity.js';
 import { InboundAttachment } from '../intake/inbound-attachment.entity.js';
 import { InboundEmail } from '../intake/inbound-email.entity.js';
 import { ImapMailbox } from '../intake/imap/imap-mailbox.entity.js';
@@ -42,6 +44,8 @@ export const entities: (new () => object)[] = [
   AuditCheckpoint,
   IdempotencyKey,
   Inquirer,
+  PersonMerge,
+  Search,
   Inquiry,
   SoughtPerson,
   InquiryStatusHistory,

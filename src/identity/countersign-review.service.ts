@@ -176,7 +176,7 @@ export class CountersignReviewService {
     },
   ): Promise<CountersignReview> {
     const [c] = (await manager.query(
-      `SELECT i.id, i.reference, i.status, r.full_name, r.relationship, r.emails, r.phones,
+      `SELECT i.id, i.reference, i.status, r.full_name, i.relationship, r.emails, r.phones,
          p.surname, p.given_name, p.patronymic, p.birth_year, p.birth_month, p.birth_day,
          p.place_of_birth, p.military_unit, p.rank, p.personal_number, p.distinguishing_marks
        FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id

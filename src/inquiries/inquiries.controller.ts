@@ -78,6 +78,8 @@ export class InquiriesController {
       surname: dto.soughtPerson.surname,
       givenName: dto.soughtPerson.givenName,
       birthYear: dto.soughtPerson.birthYear,
+      birthMonth: dto.soughtPerson.birthMonth,
+      birthDay: dto.soughtPerson.birthDay,
     });
   }
 

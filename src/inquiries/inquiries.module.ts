@@ -7,6 +7,10 @@ import { InquiriesController } from './inquiries.controller.js';
 import { InquiriesService } from './inquiries.service.js';
 import { InquiryDuplicatesService } from './inquiry-duplicates.service.js';
 import { InquiryEditingService } from './inquiry-editing.service.js';
+import { InquiryOpening } from './inquiry-opening.service.js';
+import { PersonsController } from './persons.controller.js';
+import { PersonsService } from './persons.service.js';
+import { SearchesService } from './searches.service.js';
 import { InquiryTransitionService } from './inquiry-transition.service.js';
 import { SoughtPersonCompleteGuard } from './sought-person-complete.guard.js';
 import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
@@ -15,16 +19,19 @@ import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js'
 // their guards with InquiryGuardRegistry.
 @Module({
   imports: [AuditModule, MailModule, DisclosureModule],
-  controllers: [InquiriesController],
+  controllers: [InquiriesController, PersonsController],
   providers: [
     InquiriesService,
     InquiryTransitionService,
     InquiryEditingService,
     InquiryDuplicatesService,
+    InquiryOpening,
+    PersonsService,
+    SearchesService,
     InquiryGuardRegistry,
     SoughtPersonCompleteGuard,
     InquiryFamilyFacts,
   ],
-  exports: [InquiryGuardRegistry, InquiryTransitionService],
+  exports: [InquiryGuardRegistry, InquiryTransitionService, InquiryOpening],
 })
 export class InquiriesModule {}

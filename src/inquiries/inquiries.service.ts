@@ -5,32 +5,51 @@ import { scopeOf } from '../audit/audit-actions.js';
 import { caseKeys, revealDiff } from '../audit/audit-case-keys.js';
 import { AuditService } from '../audit/audit.service.js';
 import { mayRead } from '../common/decorators/access-policy.decorator.js';
-import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { ValidationFailedException } from '../common/exceptions/domain.exception.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
 import type { ActorContext } from '../common/request-context.js';
-import { PreparedStatement, entityColumns, toEntity } from '../database/prepared-statement.js';
-import { Inquirer } from '../people/inquirer.entity.js';
+import { Inquirer, type Relationship } from '../people/inquirer.entity.js';
+import {
+  personSuggestions,
+  type PersonMatch,
+  type PersonSuggestion,
+} from '../people/person-resolution.js';
 import { SoughtPerson } from '../people/sought-person.entity.js';
 import { checkBirthDate } from './birth-date.util.js';
 import type { CreateInquiryDto } from './dto/create-inquiry.dto.js';
 import type { ListInquiriesQuery } from './dto/list-inquiries.query.js';
-import { NEXT_REFERENCE_CTE } from './inquiry-reference.sql.js';
 import { InquiryStatusHistory } from './inquiry-status-history.entity.js';
 import { notFound } from './inquiry-lock.util.js';
-import {
-  InquiryDuplicatesService,
-  candidatesForNew,
-  type DuplicateCandidate,
-} from './inquiry-duplicates.service.js';
+import { InquiryDuplicatesService, type DuplicateCandidate } from './inquiry-duplicates.service.js';
+import { InquiryOpening } from './inquiry-opening.service.js';
 import { Inquiry } from './inquiry.entity.js';
+
+// The person who asks, as this inquiry sees them: their record and their relationship to the
+// man this inquiry is about.
+export type InquiryFamily = Inquirer & { relationship: Relationship };
+
+export interface SearchSummary {
+  id: string;
+  inquiries: {
+    id: string;
+    reference: string;
+    status: string;
+    relationship: string;
+    inquirerName: string;
+    inquirerId: string;
+  }[];
+}
 
 export interface InquiryDetail {
   inquiry: Inquiry;
-  inquirer: Inquirer;
+  inquirer: InquiryFamily;
   soughtPerson: SoughtPerson | null;
   history: InquiryStatusHistory[];
+  // Whose record the inquiry joined when it was opened (only in a create's answer), and persons
+  // sharing a contact under another name, for a supervisor to look at.
+  person: { match: PersonMatch | null; suggestions: PersonSuggestion[] };
   possibleDuplicates: DuplicateCandidate[];
+  search: SearchSummary;
   // Newest first: status changes and every audited action on the case (reads excepted).
   timeline: TimelineEntry[];
 }
@@ -56,42 +75,6 @@ export interface InquiryListItem {
   version: number;
 }
 
-function insertCaseStatement(dataSource: DataSource): PreparedStatement {
-  const duplicates = candidatesForNew({
-    phones: '$3',
-    emails: '$4',
-    surname: '$11',
-    givenName: '$12',
-    birthYear: '$14',
-  });
-  return new PreparedStatement(
-    'homecoming_inquiry_create_v3',
-    `WITH r AS (
-       INSERT INTO inquirer (full_name, relationship, phones, emails, preferred_language, country,
-         city, notes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *),
-     ${NEXT_REFERENCE_CTE},
-     i AS (
-       INSERT INTO inquiry (reference, channel, status, priority, inquirer_id)
-       SELECT ref.reference, $9, 'received', $10, r.id FROM r, ref RETURNING *),
-     p AS (
-       INSERT INTO sought_person (inquiry_id, surname, given_name, patronymic, birth_year,
-         birth_month, birth_day, place_of_birth, military_unit, rank, personal_number,
-         mothers_maiden_name, fathers_first_name, distinguishing_marks)
-       SELECT i.id, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23
-       FROM i RETURNING *),
-     h AS (
-       INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, actor)
-       SELECT i.id, i.status, i.created_at, $24 FROM i RETURNING *),
-     ${duplicates.cte}
-     SELECT ${duplicates.json} AS "possibleDuplicates", ${entityColumns(dataSource, Inquirer, { alias: 'r', prefix: 'r' })},
-       ${entityColumns(dataSource, Inquiry, { alias: 'i', prefix: 'i' })},
-       ${entityColumns(dataSource, SoughtPerson, { alias: 'p', prefix: 'p' })},
-       ${entityColumns(dataSource, InquiryStatusHistory, { alias: 'h', prefix: 'h' })}
-     FROM r, i, p, h`,
-  );
-}
-
 const SORTS: Record<string, string> = {
   createdAt: 'i.created_at',
   reference: 'i.reference',
@@ -103,16 +86,10 @@ export class InquiriesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-    private readonly gate: DisclosureGate,
     private readonly idempotency: IdempotencyService,
     private readonly duplicates: InquiryDuplicatesService,
-  ) {
-    this.insertCase = insertCaseStatement(dataSource);
-  }
-
-  // Inquirer, inquiry (its reference from the sequence), sought person and first history row in
-  // one prepared statement: a create is the busiest write there is.
-  private readonly insertCase: PreparedStatement;
+    private readonly opening: InquiryOpening,
+  ) {}
 
   // Opens an inquiry in `received`: inquirer, sought person, first history row, audit event and
   // the acknowledgement to the family, in one transaction. With an Idempotency-Key, a retry gets
@@ -148,62 +125,23 @@ export class InquiriesService {
     dto: CreateInquiryDto,
     actor: ActorContext,
   ): Promise<InquiryDetail> {
-    const { inquirer: who, soughtPerson: person } = dto;
-    const [row] = await this.insertCase.run(manager, [
-      who.fullName,
-      who.relationship,
-      who.phones,
-      who.emails,
-      who.preferredLanguage,
-      who.country ?? null,
-      who.city ?? null,
-      who.notes ?? null,
-      dto.channel,
-      dto.priority,
-      person.surname,
-      person.givenName ?? null,
-      person.patronymic ?? null,
-      person.birthYear ?? null,
-      person.birthMonth ?? null,
-      person.birthDay ?? null,
-      person.placeOfBirth ?? null,
-      person.militaryUnit ?? null,
-      person.rank ?? null,
-      person.personalNumber ?? null,
-      person.mothersMaidenName ?? null,
-      person.fathersFirstName ?? null,
-      person.distinguishingMarks ?? null,
-      actor.actor,
-    ]);
-    const inquirer = toEntity(Inquirer, row, 'r');
-    const inquiry = toEntity(Inquiry, row, 'i');
-    const soughtPerson = toEntity(SoughtPerson, row, 'p');
-    const history = toEntity(InquiryStatusHistory, row, 'h');
-    await this.audit.appendInTransaction(manager, {
-      action: 'inquiry.create',
-      actor,
-      entityType: 'inquiry',
-      entityId: inquiry.id,
-      inquiryId: inquiry.id,
-      after: {
-        reference: inquiry.reference,
-        channel: inquiry.channel,
-        status: inquiry.status,
-        priority: inquiry.priority,
-      },
-    });
-    await this.gate.notify(manager, {
-      inquiryId: inquiry.id,
-      notice: 'family.acknowledgement',
+    const { relationship, ...person } = dto.inquirer;
+    const opened = await this.opening.openInTransaction(manager, {
+      person,
+      relationship,
+      channel: dto.channel,
+      priority: dto.priority,
+      soughtPerson: dto.soughtPerson,
       actor,
     });
-    const possibleDuplicates = row.possibleDuplicates as DuplicateCandidate[];
     return {
-      inquiry,
-      inquirer,
-      soughtPerson,
-      history: [history],
-      possibleDuplicates,
+      inquiry: opened.inquiry,
+      inquirer: familyOf(opened.inquirer, opened.inquiry),
+      soughtPerson: opened.soughtPerson,
+      history: [opened.history],
+      person: opened.person,
+      possibleDuplicates: opened.possibleDuplicates,
+      search: { id: opened.inquiry.searchId, inquiries: [] },
       timeline: [],
     };
   }
@@ -224,14 +162,40 @@ export class InquiriesService {
         .getRepository(InquiryStatusHistory)
         .find({ where: { inquiryId: id }, order: { enteredAt: 'DESC' } });
       const possibleDuplicates = await this.duplicates.findCandidates(id, manager);
+      const search = await this.searchOf(manager, inquiry);
+      const person = {
+        match: null,
+        suggestions: await personSuggestions(manager, inquirer),
+      };
       const timeline = await this.timeline(manager, id, history, roles);
       await this.audit.recordReadInTransaction(manager, {
         action: 'inquiry.read',
         actor,
         inquiryId: id,
       });
-      return { inquiry, inquirer, soughtPerson, history, possibleDuplicates, timeline };
+      return {
+        inquiry,
+        inquirer: familyOf(inquirer, inquiry),
+        soughtPerson,
+        history,
+        person,
+        possibleDuplicates,
+        search,
+        timeline,
+      };
     });
+  }
+
+  // The other relatives' inquiries about the same man.
+  private async searchOf(manager: EntityManager, inquiry: Inquiry): Promise<SearchSummary> {
+    const inquiries = (await manager.query(
+      `SELECT i.id, i.reference, i.status, i.relationship, r.full_name AS "inquirerName",
+         i.inquirer_id AS "inquirerId"
+       FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
+       WHERE i.search_id = $1 AND i.id <> $2 ORDER BY i.created_at, i.id`,
+      [inquiry.searchId, inquiry.id],
+    )) as SearchSummary['inquiries'];
+    return { id: inquiry.searchId, inquiries };
   }
 
   private async timeline(
@@ -352,4 +316,8 @@ export class InquiriesService {
     }
     return { items: rows, total, page: query.page, pageSize: query.pageSize };
   }
+}
+
+export function familyOf(inquirer: Inquirer, inquiry: Inquiry): InquiryFamily {
+  return Object.assign(inquirer, { relationship: inquiry.relationship });
 }

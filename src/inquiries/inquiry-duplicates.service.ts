@@ -15,43 +15,57 @@ export interface DuplicateCandidate {
   reference: string;
   status: string;
   inquirerName: string;
+  relationship: string;
   soughtPersonName: string;
+  // The same relative (one person record) asks again, or another relative about the same man.
+  samePerson: boolean;
   samePhone: boolean;
   sameEmail: boolean;
+  // Already on the same search (linked by a caseworker): shown on the case, not as a duplicate.
+  searchId: string;
   // Only in the answer to a create (when the candidate was opened; ISO 8601).
   createdAt?: string;
 }
 
-// Names compare as registry matching compares them, by hc_name_key: any case, ё = е, and
-// across scripts and spellings (Коваль = Koval, Андрій = Andrii, Алексей = Aleksey). Only the
-// few inquiries sharing a phone or email get this far, so the key is computed on them alone.
-const nameKey = (column: string) => `hc_name_key(${column})`;
+// Possible duplicates are found by the man sought, whoever asks (a mother, a father with his own
+// phone, a wife): the same surname and given name by hc_name_key (any case, ё = е, and across
+// scripts and spellings: Коваль = Koval, Андрій = Andrii), and birth dates that do not differ in
+// what both give (year, month, day). Contacts only say how close: the same person, a shared phone
+// or email. The surname's key is indexed (sought_person_name_key_idx), so only namesakes are read.
+const key = (expression: string) => `hc_name_key(${expression})`;
 
-// Other inquiries that are probably the same case: the inquirer shares a phone or an email, the
-// sought person has the same surname and given name (by name key, in any script), and the
-// years of birth do not differ.
-// `source` provides the inquiry checked as i1 (its id), its inquirer as r1 (phones, emails) and its
-// sought person as p1 (surname, given_name, birth_year). Oldest first, at most 20.
+// `source` provides the sought person checked as p1 (surname, given_name, birth_*) and its inquiry
+// as i1 (id, inquirer_id, search_id) with its inquirer r1 (phones, emails). Oldest first, at most
+// 20; inquiries already on i1's search and merged duplicates are left out.
 function candidatesSql(source: string, where: string): string {
   return `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName",
+        i2.relationship, i2.search_id AS "searchId",
         concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
+        (i2.inquirer_id = i1.inquirer_id) AS "samePerson",
         (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
       FROM ${source}
-      JOIN inquirer r2 ON (r2.phones && r1.phones OR r2.emails && r1.emails)
-      JOIN inquiry i2 ON i2.inquirer_id = r2.id AND i2.id IS DISTINCT FROM i1.id
-        AND i2.status <> 'closed_duplicate'
-      JOIN sought_person p2 ON p2.inquiry_id = i2.id
+      JOIN sought_person p2 ON ${key('p2.surname')} = ${key('p1.surname')} AND p2.id <> p1.id
+      JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate'
+        AND i2.search_id <> i1.search_id
+      JOIN inquirer r2 ON r2.id = i2.inquirer_id
       WHERE ${where}
-        AND ${nameKey('p2.surname')} = ${nameKey('p1.surname')}
-        AND (p1.given_name IS NULL OR p2.given_name IS NULL OR ${nameKey('p2.given_name')} = ${nameKey('p1.given_name')})
-        AND (p1.birth_year IS NULL OR p2.birth_year IS NULL OR p1.birth_year = p2.birth_year)
-      ORDER BY i2.created_at
+        AND ${compatible('p1', 'p2')}
+      ORDER BY i2.created_at, i2.id
       LIMIT 20`;
 }
 
-// A stored inquiry: on every create, so prepared.
+// Given names and birth dates that do not contradict each other.
+function compatible(a: string, b: string): string {
+  const either = (column: string) => `${a}.${column} IS NULL OR ${b}.${column} IS NULL`;
+  return `(${either('given_name')} OR ${key(`${a}.given_name`)} = ${key(`${b}.given_name`)})
+        AND (${either('birth_year')} OR ${a}.birth_year = ${b}.birth_year)
+        AND (${either('birth_month')} OR ${a}.birth_month = ${b}.birth_month)
+        AND (${either('birth_day')} OR ${a}.birth_day = ${b}.birth_day)`;
+}
+
+// A stored inquiry.
 const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
-  'homecoming_inquiry_duplicates_v1',
+  'homecoming_inquiry_duplicates_v2',
   candidatesSql(
     `inquiry i1 JOIN inquirer r1 ON r1.id = i1.inquirer_id
      JOIN sought_person p1 ON p1.inquiry_id = i1.id`,
@@ -59,49 +73,51 @@ const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
   ),
 );
 
-// The same check for an inquiry being created in the same statement (InquiriesService's create):
-// its phones, emails, surname, given name and year of birth as the statement's parameters (e.g.
-// '$3'). Written for a generic plan: the inquirers sharing a phone or email first (GIN), their
-// inquiries and sought persons by index from there. `cte` goes in the statement's WITH list,
-// `json` is a scalar expression: one JSON array, oldest first, at most 20.
+// The same check for an inquiry about to be created, or being created in the same statement
+// (InquiriesService's create): the values as the statement's parameters (e.g. '$3'), the
+// person's id (null for a new person). `cte` goes in the statement's WITH list, `json` is a
+// scalar expression: one JSON array, oldest first, at most 20.
 export function candidatesForNew(p: {
+  personId: string;
   phones: string;
   emails: string;
   surname: string;
   givenName: string;
   birthYear: string;
+  birthMonth: string;
+  birthDay: string;
 }): { cte: string; json: string } {
   return {
-    cte: `dup_r AS MATERIALIZED (
-       SELECT id, full_name, phones, emails FROM inquirer
-       WHERE phones && ${p.phones}::text[] OR emails && ${p.emails}::text[])`,
+    cte: `p1 AS (SELECT ${p.surname}::text AS surname, ${p.givenName}::text AS given_name,
+       ${p.birthYear}::smallint AS birth_year, ${p.birthMonth}::smallint AS birth_month,
+       ${p.birthDay}::smallint AS birth_day)`,
     json: `(SELECT coalesce(jsonb_agg(to_jsonb(c) ORDER BY c."createdAt", c.id), '[]'::jsonb) FROM (
-       SELECT d.id, d.reference, d.status, dup_r.full_name AS "inquirerName",
+       SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName", i2.relationship,
+         i2.search_id AS "searchId",
          concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
-         (dup_r.phones && ${p.phones}::text[]) AS "samePhone",
-         (dup_r.emails && ${p.emails}::text[]) AS "sameEmail", d.created_at AS "createdAt"
-       FROM dup_r CROSS JOIN LATERAL (
-         SELECT i2.id, i2.reference, i2.status, i2.created_at FROM inquiry i2
-         WHERE i2.inquirer_id = dup_r.id AND i2.status <> 'closed_duplicate'
-         OFFSET 0) d
-       JOIN sought_person p2 ON p2.inquiry_id = d.id
-       WHERE ${nameKey('p2.surname')} = ${nameKey(`${p.surname}::text`)}
-         AND (${p.givenName}::text IS NULL OR p2.given_name IS NULL
-              OR ${nameKey('p2.given_name')} = ${nameKey(`${p.givenName}::text`)})
-         AND (${p.birthYear}::smallint IS NULL OR p2.birth_year IS NULL
-              OR p2.birth_year = ${p.birthYear}::smallint)
-       ORDER BY d.created_at, d.id
+         (i2.inquirer_id IS NOT DISTINCT FROM ${p.personId}::uuid) AS "samePerson",
+         (r2.phones && ${p.phones}::text[]) AS "samePhone",
+         (r2.emails && ${p.emails}::text[]) AS "sameEmail", i2.created_at AS "createdAt"
+       FROM p1
+       JOIN sought_person p2 ON ${key('p2.surname')} = ${key('p1.surname')}
+       JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate'
+       JOIN inquirer r2 ON r2.id = i2.inquirer_id
+       WHERE ${compatible('p1', 'p2')}
+       ORDER BY i2.created_at, i2.id
        LIMIT 20) c)`,
   };
 }
 
 // One not yet saved: the intake form asks before saving (the same check a create runs).
 const PROPOSED = candidatesForNew({
+  personId: 'NULL',
   phones: '$1',
   emails: '$2',
   surname: '$3',
   givenName: '$4',
   birthYear: '$5',
+  birthMonth: '$6',
+  birthDay: '$7',
 });
 const PROPOSED_CANDIDATES = `WITH ${PROPOSED.cte} SELECT ${PROPOSED.json} AS candidates`;
 
@@ -111,6 +127,8 @@ export interface ProposedInquiry {
   surname: string;
   givenName?: string | null;
   birthYear?: number | null;
+  birthMonth?: number | null;
+  birthDay?: number | null;
 }
 
 @Injectable()
@@ -137,6 +155,8 @@ export class InquiryDuplicatesService {
       proposed.surname,
       proposed.givenName ?? null,
       proposed.birthYear ?? null,
+      proposed.birthMonth ?? null,
+      proposed.birthDay ?? null,
     ])) as { candidates: DuplicateCandidate[] }[];
     return row.candidates;
   }
@@ -181,6 +201,27 @@ export class InquiryDuplicatesService {
           detail: `Merge into ${survivor.duplicateOf ?? 'the inquiry it was merged into'} instead.`,
         });
       }
+      const duplicate = locked.find((i) => i.id === duplicateId)!;
+      // One relative's inquiries only: another relative asking about the same man keeps their
+      // own inquiry (verification, consent, letters) and joins the search instead.
+      if (duplicate.inquirerId !== survivor.inquirerId) {
+        throw new DomainException('conflict', 'Inquiries of two different persons', {
+          detail:
+            'Only one person’s inquiries are merged. Another relative asking about the same man ' +
+            'is linked to the same search; if the two records are one person, merge the persons first.',
+        });
+      }
+      // A journey or a handover is one case's alone: such a case is never folded into another.
+      const [{ journey }] = (await manager.query(
+        `SELECT EXISTS (SELECT 1 FROM travel_plan WHERE inquiry_id = $1)
+           OR EXISTS (SELECT 1 FROM handover_appointment WHERE inquiry_id = $1) AS journey`,
+        [duplicateId],
+      )) as { journey: boolean }[];
+      if (journey) {
+        throw new DomainException('conflict', 'The duplicate has a journey', {
+          detail: 'An inquiry with a travel plan or a handover appointment cannot be merged.',
+        });
+      }
       await this.transitions.executeInTransaction(manager, {
         inquiryId: duplicateId,
         to: 'closed_duplicate',
@@ -190,15 +231,15 @@ export class InquiryDuplicatesService {
         roles: input.roles,
       });
       await manager.getRepository(Inquiry).update({ id: duplicateId }, { duplicateOf: survivorId });
-      // Contacts follow the case: the survivor's timeline shows every call and promised callback.
-      const [, calls] = (await manager.query(
-        `UPDATE call SET inquiry_id = $2 WHERE inquiry_id = $1`,
-        [duplicateId, survivorId],
-      )) as [unknown, number];
-      const [, callbacks] = (await manager.query(
-        `UPDATE callback SET inquiry_id = $2 WHERE inquiry_id = $1`,
-        [duplicateId, survivorId],
-      )) as [unknown, number];
+      // Both were about one man: whoever was on the duplicate's search joins the survivor's.
+      if (duplicate.searchId !== survivor.searchId) {
+        await manager.query(`UPDATE inquiry SET search_id = $2 WHERE search_id = $1`, [
+          duplicate.searchId,
+          survivor.searchId,
+        ]);
+        await manager.query(`DELETE FROM search WHERE id = $1`, [duplicate.searchId]);
+      }
+      const moved = await moveEverything(manager, duplicateId, survivorId, actor, input.reason);
       for (const [inquiryId, role] of [duplicateId, survivorId]
         .sort()
         .map((id) => [id, id === survivorId ? 'survivor' : 'duplicate'])) {
@@ -208,17 +249,64 @@ export class InquiryDuplicatesService {
           entityType: 'inquiry',
           entityId: inquiryId,
           inquiryId,
-          after: {
-            role,
-            duplicateId,
-            survivorId,
-            reason: input.reason,
-            movedCalls: calls,
-            movedCallbacks: callbacks,
-          },
+          after: { role, duplicateId, survivorId, reason: input.reason, moved },
         });
       }
       return manager.getRepository(Inquiry).findOneByOrFail({ id: duplicateId });
     });
   }
+}
+
+// What belongs to the duplicate follows it to the survivor: letters in and out, calls and
+// callbacks, registry matches (an open one the survivor already has is rejected as merged),
+// verifications, consents, trusted contacts, contact changes and status links. Counts per table.
+async function moveEverything(
+  manager: EntityManager,
+  from: string,
+  to: string,
+  actor: ActorContext,
+  reason: string,
+): Promise<Record<string, number>> {
+  const moved: Record<string, number> = {};
+  const run = async (table: string, sql: string, values: unknown[] = [from, to]) => {
+    const [, count] = (await manager.query(sql, values)) as [unknown, number];
+    moved[table] = (moved[table] ?? 0) + count;
+  };
+  await manager.query(
+    `UPDATE inquiry_match d SET state = 'rejected', rejected_by = $3, rejected_at = now(),
+       reason = $4
+     WHERE d.inquiry_id = $1 AND d.state IN ('proposed', 'confirmed')
+       AND EXISTS (SELECT 1 FROM inquiry_match s WHERE s.inquiry_id = $2
+                   AND s.state IN ('proposed', 'confirmed'))`,
+    [from, to, actor.actor, `merged into another inquiry: ${reason}`.slice(0, 2000)],
+  );
+  await run('inquiry_match', `UPDATE inquiry_match SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  await run('inbound_email', `UPDATE inbound_email SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  await run('outbox_message', `UPDATE outbox_message SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  await run('call', `UPDATE call SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  await run('callback', `UPDATE callback SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  await run(
+    'inquirer_verification',
+    `UPDATE inquirer_verification SET inquiry_id = $2 WHERE inquiry_id = $1`,
+  );
+  await run(
+    'prisoner_consent',
+    `UPDATE prisoner_consent SET inquiry_id = $2 WHERE inquiry_id = $1`,
+  );
+  await run(
+    'trusted_contact',
+    `INSERT INTO trusted_contact (inquiry_id, kind, value, source, trusted_by, trusted_at)
+     SELECT $2, kind, value, source, trusted_by, trusted_at FROM trusted_contact
+     WHERE inquiry_id = $1 ON CONFLICT DO NOTHING`,
+  );
+  await manager.query(`DELETE FROM trusted_contact WHERE inquiry_id = $1`, [from]);
+  await manager.query(
+    `UPDATE contact_change d SET state = 'superseded' WHERE d.inquiry_id = $1 AND d.state = 'pending'
+       AND EXISTS (SELECT 1 FROM contact_change s WHERE s.inquiry_id = $2 AND s.state = 'pending'
+                   AND s.kind = d.kind AND s.value = d.value)`,
+    [from, to],
+  );
+  await run('contact_change', `UPDATE contact_change SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  await run('status_link', `UPDATE status_link SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  return moved;
 }

@@ -55,19 +55,30 @@ export class InquiryEditingService {
         .getRepository(Inquirer)
         .findOneByOrFail({ id: inquiry.inquirerId });
       const person = await manager.getRepository(SoughtPerson).findOneByOrFail({ inquiryId: id });
-      const inquirerChanges = changed(inquirer, (dto.inquirer ?? {}) as Partial<Inquirer>);
+      // The relationship is this inquiry's (the person's to this man); the rest is the person's
+      // record, shared by all their inquiries.
+      const { relationship, ...personPatch } = dto.inquirer ?? {};
+      const inquirerChanges = changed(inquirer, personPatch as Partial<Inquirer>);
       const personChanges = changed(person, (dto.soughtPerson ?? {}) as Partial<SoughtPerson>);
       const priorityChanged = dto.priority !== undefined && dto.priority !== inquiry.priority;
+      const relationshipChanged =
+        relationship !== undefined &&
+        relationship !== null &&
+        relationship !== inquiry.relationship;
       if (
         Object.keys(inquirerChanges).length === 0 &&
         Object.keys(personChanges).length === 0 &&
-        !priorityChanged
+        !priorityChanged &&
+        !relationshipChanged
       ) {
         return inquiry;
       }
       const before = {
         priority: inquiry.priority,
-        inquirer: pick(inquirer, Object.keys(inquirerChanges)),
+        inquirer: {
+          ...pick(inquirer, Object.keys(inquirerChanges)),
+          ...(relationshipChanged ? { relationship: inquiry.relationship } : {}),
+        },
         soughtPerson: pick(person, Object.keys(personChanges)),
       };
       if (Object.keys(inquirerChanges).length)
@@ -83,6 +94,7 @@ export class InquiryEditingService {
         await manager.getRepository(SoughtPerson).save(merged);
       }
       if (priorityChanged) inquiry.priority = dto.priority!;
+      if (relationshipChanged) inquiry.relationship = relationship;
       inquiry.updatedAt = new Date(); // bumps the version even when only the people changed
       const saved = await manager.getRepository(Inquiry).save(inquiry);
       await this.audit.appendInTransaction(manager, {
@@ -92,11 +104,20 @@ export class InquiryEditingService {
         entityId: id,
         inquiryId: id,
         before,
-        after: { priority: saved.priority, inquirer: inquirerChanges, soughtPerson: personChanges },
+        after: {
+          priority: saved.priority,
+          inquirer: { ...inquirerChanges, ...(relationshipChanged ? { relationship } : {}) },
+          soughtPerson: personChanges,
+        },
       });
-      // A verified family's new address or number waits for a supervisor's approval.
+      // A verified family's new address or number waits for a supervisor's approval, on every
+      // case of the person (their record is one).
       if ('emails' in inquirerChanges || 'phones' in inquirerChanges) {
-        await this.gate.contactsChanged(manager, id, actor);
+        const cases = (await manager.query(
+          `SELECT id FROM inquiry WHERE inquirer_id = $1 ORDER BY id`,
+          [inquiry.inquirerId],
+        )) as { id: string }[];
+        for (const c of cases) await this.gate.contactsChanged(manager, c.id, actor);
       }
       return saved;
     });

@@ -12,8 +12,9 @@ import {
   type Relation,
 } from 'typeorm';
 import { StaffUser } from '../auth/staff-user.entity.js';
-import { Inquirer } from '../people/inquirer.entity.js';
-import type { InquiryState } from './state-machine/inquiry-states.js';
+import { Inquirer, RELATIONSHIPS, type Relationship } from '../people/inquirer.entity.js';
+import { Search } from '../people/search.entity.js';
+import { INQUIRY_STATES, type InquiryState } from './state-machine/inquiry-states.js';
 import { CHANNELS, PRIORITIES, type Channel, type Priority } from './inquiry.vocabulary.js';
 export { CHANNELS, PRIORITIES, type Channel, type Priority };
 
@@ -22,6 +23,13 @@ export { CHANNELS, PRIORITIES, type Channel, type Priority };
 @Check('inquiry_channel_known', `"channel" IN ('phone', 'email', 'web', 'in_person')`)
 @Check('inquiry_priority_known', `"priority" IN ('normal', 'high', 'urgent')`)
 @Check('inquiry_reference_format', `"reference" ~ '^HC-[0-9]{4}-[0-9]{6,}$'`)
+// Generated from the one list of states (state-machine/inquiry-states.ts).
+@Check('inquiry_status_known', `"status" IN (${quoted(INQUIRY_STATES)})`)
+@Check(
+  'inquiry_previous_status_known',
+  `"previous_status" IS NULL OR "previous_status" IN (${quoted(INQUIRY_STATES)})`,
+)
+@Check('inquiry_relationship_known', `"relationship" IN (${quoted(RELATIONSHIPS)})`)
 export class Inquiry {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -61,6 +69,19 @@ export class Inquiry {
   @JoinColumn({ name: 'inquirer_id' })
   inquirer?: Relation<Inquirer>;
 
+  // The person's relationship to the man this inquiry is about.
+  @Column({ type: 'text' })
+  relationship!: Relationship;
+
+  // The search for the sought man: every relative's inquiry about him hangs on one.
+  @Index('inquiry_search_id_idx')
+  @Column({ type: 'uuid' })
+  searchId!: string;
+
+  @ManyToOne(() => Search, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'search_id' })
+  search?: Relation<Search>;
+
   // Set when merged into another inquiry (status closed_duplicate): the one that survives.
   @Column({ type: 'uuid', nullable: true })
   duplicateOf!: string | null;
@@ -83,4 +104,8 @@ export class Inquiry {
   // remains for the reports and the audit trail.
   @Column({ type: 'timestamptz', nullable: true })
   pseudonymisedAt!: Date | null;
+}
+
+function quoted(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(', ');
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InquiriesModule } from '../inquiries/inquiries.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { MailModule } from '../mail/mail.module.js';
@@ -14,7 +15,7 @@ import { ImapIntakeService } from './imap/imap-intake.service.js';
 
 // Mail in: one pipeline behind both doors, the webhook and IMAP.
 @Module({
-  imports: [AuditModule, MailModule, DisclosureModule],
+  imports: [AuditModule, MailModule, DisclosureModule, InquiriesModule],
   controllers: [IntakeController, InboundMessagesController],
   providers: [
     MailParser,

@@ -8,6 +8,7 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
 import type { AuditAction } from '../audit/audit-actions.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
+import { InquiryOpening } from '../inquiries/inquiry-opening.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { InspectedAttachment } from './attachments.js';
 import { headlineOf } from './broken-mime.js';
@@ -16,7 +17,6 @@ import {
   DECIDED_COLUMNS,
   DECIDED_PLACEHOLDERS,
   KEEP_ATTACHMENTS,
-  OPEN,
   STORE,
   THREAD,
 } from './intake.sql.js';
@@ -96,6 +96,7 @@ export class IntakeService {
     private readonly outbox: OutboxService,
     private readonly gate: DisclosureGate,
     private readonly metrics: Metrics,
+    private readonly opening: InquiryOpening,
     parser: MailParser,
   ) {
     this.prepareOptions = {
@@ -400,35 +401,29 @@ export class IntakeService {
     return this.open(manager, facts, actor);
   }
 
-  // A new inquiry from a family's first letter: the inquirer as the message names them, in
-  // `received`, channel email, acknowledged like any other.
+  // A new inquiry from a family's first letter, through the one way inquiries are opened: the
+  // person as the message names them (or the known person whose address it is), in `received`,
+  // channel email, acknowledged like any other.
   private async open(
     manager: EntityManager,
     facts: Pick<Facts, 'fromName' | 'fromAddress' | 'language'>,
     actor: ActorContext = INTAKE,
   ): Promise<string> {
     const name = facts.fromName?.trim() || facts.fromAddress!.split('@')[0];
-    const language = facts.language === 'other' ? 'ru' : facts.language;
-    const [row] = await OPEN.run(manager, [
-      name.slice(0, 200),
-      facts.fromAddress,
-      language,
-      actor.actor,
-    ]);
-    await this.audit.appendInTransaction(manager, {
-      action: 'inquiry.create',
+    const opened = await this.opening.openInTransaction(manager, {
+      person: {
+        fullName: name.slice(0, 200),
+        phones: [],
+        emails: [facts.fromAddress!],
+        preferredLanguage: facts.language === 'other' ? 'ru' : facts.language,
+      },
+      relationship: 'other',
+      channel: 'email',
+      soughtPerson: null,
       actor,
-      entityType: 'inquiry',
-      entityId: row.id,
-      inquiryId: row.id,
-      after: { reference: row.reference, channel: 'email', status: 'received' },
+      trustAddress: true,
     });
-    await this.gate.notify(manager, {
-      inquiryId: row.id,
-      notice: 'family.acknowledgement',
-      actor,
-    });
-    return row.id;
+    return opened.inquiry.id;
   }
 
   // A delivery report: the message of ours it reports on (its Message-ID quoted in the report)

@@ -1,5 +1,4 @@
 import { PreparedStatement } from '../database/prepared-statement.js';
-import { NEXT_REFERENCE_CTE } from '../inquiries/inquiry-reference.sql.js';
 
 // The intake pipeline's statements on its hot path: named, so that each connection parses and
 // plans them once (see PreparedStatement).
@@ -34,49 +33,35 @@ export const THREAD = new PreparedStatement<{
   reference: string;
   assigned_to: string | null;
 }>(
-  'homecoming_intake_thread_v3',
-  `SELECT t.inquiry_id, NOT ($2::text = ANY(i.emails)) AS needs_review, i.reference, i.assigned_to
+  'homecoming_intake_thread_v4',
+  `SELECT t.inquiry_id, (NOT ($2::text = ANY(i.emails)) OR t.ambiguous) AS needs_review,
+     i.reference, i.assigned_to
   FROM (
-    (SELECT i.id AS inquiry_id, 1 AS rank FROM inquiry i WHERE i.reference = $1)
+    (SELECT i.id AS inquiry_id, 1 AS rank, false AS ambiguous FROM inquiry i WHERE i.reference = $1)
     UNION ALL
-    (SELECT o.inquiry_id, 2 FROM unnest($3::text[]) AS m(id)
+    (SELECT o.inquiry_id, 2, false FROM unnest($3::text[]) AS m(id)
      CROSS JOIN LATERAL (SELECT inquiry_id FROM outbox_message
        WHERE message_id = m.id AND inquiry_id IS NOT NULL LIMIT 1) o
      LIMIT 1)
     UNION ALL
-    (SELECT e.inquiry_id, 3 FROM unnest($3::text[]) AS m(id)
+    (SELECT e.inquiry_id, 3, false FROM unnest($3::text[]) AS m(id)
      CROSS JOIN LATERAL (SELECT inquiry_id FROM inbound_email
        WHERE message_id = m.id AND inquiry_id IS NOT NULL LIMIT 1) e
      LIMIT 1)
     UNION ALL
-    (SELECT c.id, 4 FROM inquirer r
-     CROSS JOIN LATERAL (SELECT id, created_at FROM inquiry
+    -- The sender's person's latest open case; a person with more than one open case (a mother
+    -- asking about two sons) gets it attached for review: which son is a person's call.
+    (SELECT c.id, 4, c.open_cases > 1 FROM inquirer r
+     CROSS JOIN LATERAL (SELECT id, created_at, count(*) OVER () AS open_cases FROM inquiry
        WHERE inquirer_id = r.id AND status NOT LIKE 'closed_%' AND status <> 'handed_over'
        ORDER BY created_at DESC LIMIT 1) c
-     WHERE r.emails @> ARRAY[$2::text]
+     WHERE r.emails @> ARRAY[$2::text] AND r.merged_into IS NULL
      ORDER BY c.created_at DESC LIMIT 1)
   ) t
   CROSS JOIN LATERAL (SELECT c.reference, c.assigned_to, r.emails FROM inquiry c
                       JOIN inquirer r ON r.id = c.inquirer_id
                       WHERE c.id = t.inquiry_id AND c.pseudonymised_at IS NULL OFFSET 0) i
   ORDER BY t.rank LIMIT 1`,
-);
-
-// A new inquiry from a family's first letter: inquirer, inquiry and its first history row.
-export const OPEN = new PreparedStatement<{ id: string; reference: string; inquirer_id: string }>(
-  'homecoming_intake_open_v1',
-  `WITH r AS (
-    INSERT INTO inquirer (full_name, relationship, emails, preferred_language)
-    VALUES ($1, 'other', ARRAY[$2::text], $3) RETURNING id, preferred_language),
-  ${NEXT_REFERENCE_CTE},
-  i AS (
-    INSERT INTO inquiry (reference, channel, status, inquirer_id)
-    SELECT ref.reference, 'email', 'received', r.id FROM r, ref
-    RETURNING id, reference, created_at),
-  h AS (
-    INSERT INTO inquiry_status_history (inquiry_id, status, entered_at, actor)
-    SELECT i.id, 'received', i.created_at, $4 FROM i)
-  SELECT i.id, i.reference, r.id AS inquirer_id FROM i, r`,
 );
 
 // Every attachment of a message listed, kept or not, in one statement (a column per array).

@@ -6,9 +6,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
-  type Relation,
 } from 'typeorm';
-import { Inquiry } from '../inquiries/inquiry.entity.js';
 
 // What the family says about the soldier they look for. Names as written, any script. The date
 // of birth may be partial: a year, a year and month, or a full date.
@@ -27,10 +25,14 @@ export class SoughtPerson {
   @Column({ type: 'uuid' })
   inquiryId!: string;
 
-  @ManyToOne(() => Inquiry, { onDelete: 'CASCADE' })
+  // By the entity's name: people depends on no feature module (the inquiries hang on people).
+  @ManyToOne('Inquiry', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'inquiry_id' })
-  inquiry?: Relation<Inquiry>;
+  inquiry?: unknown;
 
+  // hc_name_key(surname) is indexed (created in the migration) for possible duplicates by the
+  // man sought, whoever asks.
+  @Index('sought_person_name_key_idx', { synchronize: false })
   @Column({ type: 'text' })
   surname!: string;
 

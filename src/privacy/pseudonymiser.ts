@@ -5,7 +5,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { forgetCaseKey } from '../audit/audit-case-keys.js';
 import { afterCommit } from '../metrics/after-commit.js';
 import type { ActorContext } from '../common/request-context.js';
-import { CLOSED_STATES } from '../inquiries/state-machine/inquiry-states.js';
+import { familyColumns } from '../common/personal-data.js';
+import { FINAL_STATES as FINAL } from '../inquiries/state-machine/inquiry-states.js';
 
 // What pseudonymising a case removes, table by table: every name, contact, document, free text
 // and raw email of the case and its family; what stays is what reports and the audit trail need
@@ -13,103 +14,103 @@ import { CLOSED_STATES } from '../inquiries/state-machine/inquiry-states.js';
 // verifications). The inquirer's own details go only when none of their other cases still needs
 // them. The case's audit-trail key goes last: the personal values its events sealed become
 // unreadable, the hash chains stay intact.
-const STEPS: readonly { table: string; sql: string }[] = [
-  {
-    table: 'sought_person',
-    sql: `UPDATE sought_person SET surname = '-', given_name = '-', patronymic = NULL,
-            birth_month = NULL, birth_day = NULL, place_of_birth = NULL, military_unit = NULL,
-            rank = NULL, personal_number = NULL, mothers_maiden_name = NULL,
-            fathers_first_name = NULL, distinguishing_marks = NULL
-          WHERE inquiry_id = $1`,
-  },
-  { table: 'call', sql: `UPDATE call SET notes = NULL WHERE inquiry_id = $1` },
-  {
-    table: 'callback',
-    sql: `UPDATE callback SET phone = '-', notes = NULL, closing_note = NULL WHERE inquiry_id = $1`,
-  },
-  {
-    table: 'inquirer_verification',
-    sql: `UPDATE inquirer_verification SET documents = '[]', relationship_evidence = '-',
-            answers = '[]', notes = NULL WHERE inquiry_id = $1`,
-  },
+interface Step {
+  table: string;
+  // How the table's rows of the case ($1) are found: `t` is the table.
+  from?: string;
+  where: string;
+  // What else changes (not personal data: a letter not sent is suppressed, …).
+  also?: string[];
+  // The rows go (their key is the personal value).
+  remove?: true;
+}
+
+const STEPS: readonly Step[] = [
+  { table: 'sought_person', where: 't.inquiry_id = $1' },
+  { table: 'call', where: 't.inquiry_id = $1' },
+  { table: 'callback', where: 't.inquiry_id = $1' },
+  { table: 'inquirer_verification', where: 't.inquiry_id = $1' },
   {
     table: 'traveller',
-    sql: `UPDATE traveller t SET full_name = '-', relationship = NULL, document_number_sealed = '-',
-            document_last4 = '-'
-          FROM travel_plan p WHERE p.id = t.travel_plan_id AND p.inquiry_id = $1`,
+    from: 'travel_plan p',
+    where: 'p.id = t.travel_plan_id AND p.inquiry_id = $1',
   },
-  {
-    table: 'travel_plan',
-    sql: `UPDATE travel_plan SET origin_city = NULL, escort_name = NULL, escort_phone = NULL,
-            notes = NULL WHERE inquiry_id = $1`,
-  },
-  { table: 'travel_event', sql: `UPDATE travel_event SET notes = NULL WHERE inquiry_id = $1` },
-  {
-    table: 'handover_appointment',
-    sql: `UPDATE handover_appointment SET reason = NULL, arrival_override_reason = NULL
-          WHERE inquiry_id = $1`,
-  },
-  {
-    table: 'prisoner_consent',
-    sql: `UPDATE prisoner_consent SET notes = NULL WHERE inquiry_id = $1`,
-  },
-  {
-    table: 'inquiry_match',
-    sql: `UPDATE inquiry_match SET explanation = '{}', reason = NULL WHERE inquiry_id = $1`,
-  },
-  {
-    table: 'inquiry_status_history',
-    sql: `UPDATE inquiry_status_history SET reason = NULL WHERE inquiry_id = $1 AND reason IS NOT NULL`,
-  },
+  { table: 'travel_plan', where: 't.inquiry_id = $1' },
+  { table: 'travel_event', where: 't.inquiry_id = $1' },
+  { table: 'handover_appointment', where: 't.inquiry_id = $1' },
+  { table: 'prisoner_consent', where: 't.inquiry_id = $1' },
+  { table: 'inquiry_match', where: 't.inquiry_id = $1' },
+  { table: 'inquiry_status_history', where: 't.inquiry_id = $1 AND t.reason IS NOT NULL' },
   {
     table: 'inbound_attachment',
-    sql: `UPDATE inbound_attachment a SET filename = '-', reason = NULL
-          FROM inbound_email e WHERE e.id = a.inbound_email_id AND e.inquiry_id = $1`,
+    from: 'inbound_email e',
+    where: 'e.id = t.inbound_email_id AND e.inquiry_id = $1',
   },
-  {
-    table: 'inbound_email',
-    sql: `UPDATE inbound_email SET raw = '\\x'::bytea, from_address = NULL, from_name = NULL,
-            subject = NULL, text_body = NULL, html_body = NULL, "references" = '{}',
-            in_reply_to = NULL, authentication = NULL, reason = NULL
-          WHERE inquiry_id = $1`,
-  },
+  { table: 'inbound_email', where: 't.inquiry_id = $1' },
   {
     table: 'outbox_message',
-    sql: `UPDATE outbox_message SET payload = '{}', subject = NULL, last_error = NULL,
-            state = CASE WHEN state IN ('pending', 'sending', 'held') THEN 'suppressed' ELSE state END
-          WHERE inquiry_id = $1`,
+    where: 't.inquiry_id = $1',
+    also: [
+      `state = CASE WHEN state IN ('pending', 'sending', 'held') THEN 'suppressed' ELSE state END`,
+    ],
   },
   {
     // Stored answers to retried requests hold the case as it was created.
     table: 'idempotency_key',
-    sql: `DELETE FROM idempotency_key WHERE response_body::text LIKE '%' || $1::text || '%'`,
+    where: `t.response_body::text LIKE '%' || $1::text || '%'`,
+    remove: true,
   },
-  { table: 'trusted_contact', sql: `DELETE FROM trusted_contact WHERE inquiry_id = $1` },
+  { table: 'trusted_contact', where: 't.inquiry_id = $1', remove: true },
   {
     table: 'contact_change',
-    sql: `UPDATE contact_change SET value = '-', reason = NULL,
-            state = CASE WHEN state = 'pending' THEN 'superseded' ELSE state END
-          WHERE inquiry_id = $1`,
+    where: 't.inquiry_id = $1',
+    also: [`state = CASE WHEN state = 'pending' THEN 'superseded' ELSE state END`],
   },
   {
     table: 'status_link',
-    sql: `UPDATE status_link SET revoked_at = coalesce(revoked_at, now()),
-            revoked_by = coalesce(revoked_by, 'system:retention')
-          WHERE inquiry_id = $1 AND revoked_at IS NULL`,
+    where: 't.inquiry_id = $1 AND t.revoked_at IS NULL',
+    also: [`revoked_at = now()`, `revoked_by = 'system:retention'`],
   },
 ];
 
-// A case's final statuses: handed over, or closed one way or another.
-export const FINAL_STATES: readonly string[] = ['handed_over', ...CLOSED_STATES];
+// Each step's statement: the table's family columns (src/common/personal-data.ts) set to what
+// they are erased with, or its rows deleted.
+function statementOf(step: Step): string {
+  if (step.remove) {
+    return `DELETE FROM ${step.table} t ${step.from ? `USING ${step.from} ` : ''}WHERE ${step.where}`;
+  }
+  const sets = [
+    ...familyColumns(step.table).map(([column, erase]) => `"${column}" = ${erase}`),
+    ...(step.also ?? []),
+  ];
+  if (sets.length === 0) throw new Error(`${step.table}: nothing to erase`);
+  return `UPDATE ${step.table} t SET ${sets.join(', ')} ${step.from ? `FROM ${step.from} ` : ''}WHERE ${step.where}`;
+}
 
-// The family's own record, once no other case of theirs still needs it.
-const INQUIRER = `
-  UPDATE inquirer r SET full_name = '-', phones = '{}', emails = '{}', undeliverable_emails = '{}',
-    city = NULL, notes = NULL
-  FROM inquiry i
-  WHERE i.id = $1 AND r.id = i.inquirer_id
-    AND NOT EXISTS (SELECT 1 FROM inquiry o WHERE o.inquirer_id = r.id AND o.id <> i.id
-                    AND o.pseudonymised_at IS NULL)`;
+const STATEMENTS = STEPS.map((step) => ({ table: step.table, sql: statementOf(step) }));
+
+// Every table whose family columns pseudonymising a case erases.
+export const PSEUDONYMISED_TABLES: readonly string[] = [
+  'inquirer',
+  'person_merge',
+  ...STEPS.map((s) => s.table),
+];
+
+// A case's final statuses: handed over, or closed one way or another.
+export const FINAL_STATES: readonly string[] = FINAL;
+
+// The person's own record (and the records merged into it), once no other case of theirs still
+// needs it; what a merge kept to undo itself goes too.
+const LAST_CASE_OF_PERSON = `i.id = $1 AND NOT EXISTS (SELECT 1 FROM inquiry o
+  WHERE o.inquirer_id = i.inquirer_id AND o.id <> i.id AND o.pseudonymised_at IS NULL)`;
+const setFamily = (table: string) =>
+  familyColumns(table)
+    .map(([column, erase]) => `"${column}" = ${erase}`)
+    .join(', ');
+const INQUIRER = `UPDATE inquirer r SET ${setFamily('inquirer')} FROM inquiry i
+  WHERE (r.id = i.inquirer_id OR r.merged_into = i.inquirer_id) AND ${LAST_CASE_OF_PERSON}`;
+const PERSON_MERGES = `UPDATE person_merge m SET ${setFamily('person_merge')} FROM inquiry i
+  WHERE m.survivor_id = i.inquirer_id AND ${LAST_CASE_OF_PERSON}`;
 
 export interface PseudonymisedCase {
   id: string;
@@ -164,7 +165,9 @@ export class Pseudonymiser {
       );
       const removed: Record<string, number> = {};
       removed.inquirer = await changed(manager, INQUIRER, inquiryId);
-      for (const step of STEPS) removed[step.table] = await changed(manager, step.sql, inquiryId);
+      removed.person_merge = await changed(manager, PERSON_MERGES, inquiryId);
+      for (const step of STATEMENTS)
+        removed[step.table] = await changed(manager, step.sql, inquiryId);
       await manager.query(`UPDATE inquiry SET pseudonymised_at = now() WHERE id = $1`, [inquiryId]);
       // Recorded in the case's own trail (values never: counts), then its key goes: what its
       // events sealed is unreadable from here on.

@@ -61,10 +61,12 @@ export class SubjectAccessService {
     private readonly pseudonymiser: Pseudonymiser,
   ) {}
 
-  async export(inquirerId: string, actor: ActorContext): Promise<SubjectExport> {
+  // Per person: a record merged into another is that person's (their survivor's) export.
+  async export(id: string, actor: ActorContext): Promise<SubjectExport> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const inquirerId = await personOf(manager, id);
       const [inquirer] = (await manager.query(
-        `SELECT id, full_name AS "fullName", relationship, phones, emails,
+        `SELECT id, full_name AS "fullName", other_names AS "otherNames", phones, emails,
            preferred_language AS "preferredLanguage", country, city, notes,
            created_at AS "createdAt", updated_at AS "updatedAt"
          FROM inquirer WHERE id = $1`,
@@ -72,7 +74,7 @@ export class SubjectAccessService {
       )) as Record<string, unknown>[];
       if (!inquirer) throw notFound(inquirerId);
       const cases = (await manager.query(
-        `SELECT id, reference, channel, status, created_at AS "createdAt",
+        `SELECT id, reference, channel, status, relationship, created_at AS "createdAt",
            pseudonymised_at AS "pseudonymisedAt"
          FROM inquiry WHERE inquirer_id = $1 ORDER BY created_at`,
         [inquirerId],
@@ -196,6 +198,7 @@ export class SubjectAccessService {
     return {
       reference: c.reference,
       channel: c.channel,
+      relationship: c.relationship,
       createdAt: c.createdAt,
       stage: view?.stage ?? 'closed',
       ...(view?.closing ? { closing: view.closing } : {}),
@@ -214,11 +217,12 @@ export class SubjectAccessService {
   // a son still being sought or brought home; its data is needed for that). Then each case is
   // pseudonymised as retention would, and the family's record with the last of them.
   async erase(
-    inquirerId: string,
+    id: string,
     reason: string,
     actor: ActorContext,
   ): Promise<{ cases: PseudonymisedCase[] }> {
     return this.dataSource.transaction(async (manager) => {
+      const inquirerId = await personOf(manager, id);
       const cases = (await manager.query(
         `SELECT id, reference, status, pseudonymised_at FROM inquiry WHERE inquirer_id = $1
          ORDER BY created_at FOR UPDATE`,
@@ -253,6 +257,16 @@ export class SubjectAccessService {
       return { cases: done };
     });
   }
+}
+
+// The person a record is: itself, or the record it was merged into.
+async function personOf(manager: EntityManager, id: string): Promise<string> {
+  const [row] = (await manager.query(
+    `SELECT coalesce(merged_into, id) AS id FROM inquirer WHERE id = $1`,
+    [id],
+  )) as { id: string }[];
+  if (!row) throw notFound(id);
+  return row.id;
 }
 
 const notFound = (id: string) =>

@@ -1,20 +1,24 @@
 import { expect } from '@jest/globals';
 import type { SignedIn } from './staff.js';
-import { createInquiry } from './inquiries.js';
+import { createInquiry, inquiryBody } from './inquiries.js';
 
 // A case walked through the API to where identity is settled: a countersigned match to
 // `prisonerId`, a countersigned successful verification, and the prisoner's consent to
 // disclosure and to the handover; then `detention_confirmed` and, with `upTo: 'travel_planning'`,
-// one step further.
+// one step further. `inquirer` changes the family (one person is one record: another name makes
+// another family, whose contacts an edit elsewhere does not touch).
 export async function caseWithIdentitySettled(
   caseworker: SignedIn,
   supervisor: SignedIn,
   prisonerId: string,
   upTo: 'detention_confirmed' | 'travel_planning' = 'travel_planning',
+  inquirer: Record<string, unknown> = {},
 ): Promise<string> {
   const post = (who: SignedIn, path: string, body: Record<string, unknown> = {}) =>
     who.agent.post(path).set('X-CSRF-Token', who.csrf).send(body);
-  const { id } = await createInquiry(caseworker);
+  const { id } = await createInquiry(caseworker, {
+    inquirer: { ...inquiryBody().inquirer, ...inquirer },
+  });
   const to = async (status: string) => {
     const { body } = await caseworker.agent.get(`/api/inquiries/${id}`);
     const version = (body.inquiry ?? body).version as number;

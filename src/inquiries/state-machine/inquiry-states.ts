@@ -19,6 +19,9 @@ export const CLOSED_STATES = [
 
 export const INQUIRY_STATES = [...OPEN_STATES, 'on_hold', 'handed_over', ...CLOSED_STATES] as const;
 
+// Where a case ends: handed over, or closed one way or another (retention runs from here).
+export const FINAL_STATES = ['handed_over', ...CLOSED_STATES] as const;
+
 export type OpenState = (typeof OPEN_STATES)[number];
 export type ClosedState = (typeof CLOSED_STATES)[number];
 export type InquiryState = (typeof INQUIRY_STATES)[number];

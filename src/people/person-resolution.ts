@@ -1,0 +1,92 @@
+import type { EntityManager } from 'typeorm';
+import { PreparedStatement } from '../database/prepared-statement.js';
+
+// Which existing person a new contact is. THE rule, used by every door that opens an inquiry
+// (the API, a family's first letter, the channels to come):
+//
+// - A person is recognised by a phone or an email they already gave AND the same name (by
+//   hc_person_key: any script, spelling, ё/е, word order, or one of the names they are also
+//   known by). Then the
+//   inquiry is theirs, and the match is recorded on the case (`person.matched`, by what).
+// - A shared contact under another name (a family's home phone, a father writing from the
+//   mother's address) is never joined: a new person is made and the other is offered as a
+//   suggestion for a supervisor, who may merge the two (reversibly).
+// - Names alone never join anyone.
+// - Where the door cannot know the name (a letter's From may carry none, or a nickname), it may
+//   trust the address alone (`trustAddress`): one address is one mailbox.
+export interface PersonContact {
+  fullName: string;
+  phones: readonly string[];
+  emails: readonly string[];
+}
+
+export interface PersonMatch {
+  personId: string;
+  by: 'phone' | 'email';
+}
+
+export interface PersonSuggestion {
+  id: string;
+  fullName: string;
+  samePhone: boolean;
+  sameEmail: boolean;
+  // The same name too: two records of one person, most likely (a supervisor merges them).
+  sameName: boolean;
+}
+
+export interface PersonResolution {
+  match: PersonMatch | null;
+  // Persons sharing a contact under another name: for a supervisor to look at.
+  suggestions: PersonSuggestion[];
+}
+
+// Persons (not merged into another) holding any of the contacts, oldest first.
+const SHARING = new PreparedStatement<PersonSuggestion>(
+  'homecoming_person_resolve_v2',
+  `SELECT r.id, r.full_name AS "fullName", (r.phones && $2::text[]) AS "samePhone",
+     (r.emails && $3::text[]) AS "sameEmail",
+     (hc_person_key(r.full_name) = hc_person_key($1)
+       OR hc_person_key($1) IN (SELECT hc_person_key(n) FROM unnest(r.other_names) n)) AS "sameName"
+   FROM inquirer r
+   WHERE (r.phones && $2::text[] OR r.emails && $3::text[]) AND r.merged_into IS NULL
+   ORDER BY r.created_at, r.id
+   LIMIT 20`,
+);
+
+export async function resolvePerson(
+  manager: EntityManager,
+  contact: PersonContact,
+  options: { trustAddress?: boolean } = {},
+): Promise<PersonResolution> {
+  if (contact.phones.length === 0 && contact.emails.length === 0) {
+    return { match: null, suggestions: [] };
+  }
+  const rows = await SHARING.run(manager, [contact.fullName, contact.phones, contact.emails]);
+  const same =
+    rows.find((r) => r.sameName) ??
+    (options.trustAddress ? rows.find((r) => r.sameEmail) : undefined);
+  return {
+    match: same ? { personId: same.id, by: same.samePhone ? 'phone' : 'email' } : null,
+    suggestions: rows.filter((r) => r.id !== same?.id),
+  };
+}
+
+// The person's contacts with the new ones added (a recognised person who gives a new phone).
+// The version moves only when something was added.
+export const ADD_CONTACTS_SQL = (id: string, phones: string, emails: string) => `UPDATE inquirer SET
+    phones = phones || array(SELECT DISTINCT x FROM unnest(${phones}::text[]) x WHERE x <> ALL(phones)),
+    emails = emails || array(SELECT DISTINCT x FROM unnest(${emails}::text[]) x WHERE x <> ALL(emails)),
+    version = version + (NOT (phones @> ${phones}::text[] AND emails @> ${emails}::text[]))::int,
+    updated_at = CASE WHEN phones @> ${phones}::text[] AND emails @> ${emails}::text[]
+      THEN updated_at ELSE now() END
+  WHERE id = ${id}::uuid`;
+
+// For a person already on record: others sharing a contact under another name.
+export async function personSuggestions(
+  manager: EntityManager,
+  person: { id: string; fullName: string; phones: readonly string[]; emails: readonly string[] },
+): Promise<PersonSuggestion[]> {
+  if (person.phones.length === 0 && person.emails.length === 0) return [];
+  const rows = await SHARING.run(manager, [person.fullName, person.phones, person.emails]);
+  return rows.filter((r) => r.id !== person.id);
+}

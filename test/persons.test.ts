@@ -1,0 +1,505 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../src/audit/audit.service.js';
+import { intakeSignature } from '../src/intake/intake.controller.js';
+import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
+import { inquiryBody } from './support/inquiries.js';
+import { SmtpSink } from './support/smtp-sink.js';
+import { signedInStaff, type SignedIn } from './support/staff.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+// People, not tickets (issue 20): one record per person, one search per sought man. Each test
+// makes its own families (their own phones and addresses), so tests do not meet.
+const SECRET = 'test-intake-secret-0123456789abcdef0123';
+const OURS = 'cases@homecoming.test';
+
+describe('persons and searches', () => {
+  const sink = new SmtpSink();
+  let sut: TestApp;
+  let caseworker: SignedIn;
+  let supervisor: SignedIn;
+
+  const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
+    sut.app.get(DataSource).query(text, params) as Promise<T[]>;
+  const post = (who: SignedIn, url: string, body: object = {}) =>
+    who.agent.post(url).set('X-CSRF-Token', who.csrf).send(body);
+  const unique = () => randomBytes(4).toString('hex');
+  const phone = () => `+38067${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+
+  type Created = {
+    inquiry: { id: string; reference: string; version: number; searchId: string };
+    inquirer: { id: string; relationship: string; phones: string[]; emails: string[] };
+    person: {
+      match: { personId: string; by: string } | null;
+      suggestions: { id: string; samePhone: boolean; sameEmail: boolean; sameName: boolean }[];
+    };
+    possibleDuplicates: {
+      id: string;
+      samePerson: boolean;
+      samePhone: boolean;
+      relationship: string;
+    }[];
+  };
+  const open = async (
+    inquirer: Record<string, unknown>,
+    soughtPerson: Record<string, unknown> = {},
+  ): Promise<Created> => {
+    const base = inquiryBody();
+    const res = await post(caseworker, '/api/inquiries', {
+      ...base,
+      inquirer: { ...base.inquirer, ...inquirer },
+      soughtPerson: { ...base.soughtPerson, ...soughtPerson },
+    });
+    expect(res.status).toBe(201);
+    return res.body as Created;
+  };
+  const webhook = (body: Buffer) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return request(sut.app.getHttpServer() as App)
+      .post('/api/intake/email')
+      .set('Content-Type', 'message/rfc822')
+      .set('X-Homecoming-Timestamp', timestamp)
+      .set('X-Homecoming-Signature', intakeSignature(SECRET, timestamp, body))
+      .send(body);
+  };
+  const letter = (from: string, subject: string, text: string) =>
+    Buffer.from(
+      [
+        `From: ${from}`,
+        `To: ${OURS}`,
+        `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
+        `Message-ID: <${unique()}@mail.test>`,
+        'Date: Sun, 06 Dec 2026 10:00:00 +0200',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        text,
+        '',
+      ].join('\r\n'),
+    );
+  const detail = async (id: string) => {
+    const res = await caseworker.agent.get(`/api/inquiries/${id}`);
+    expect(res.status).toBe(200);
+    return res.body as {
+      inquiry: { version: number; searchId: string; inquirerId: string };
+      inquirer: { relationship: string };
+      search: { id: string; inquiries: { id: string; relationship: string }[] };
+      possibleDuplicates: { id: string }[];
+      timeline: { action: string; detail: Record<string, unknown> }[];
+    };
+  };
+
+  beforeAll(async () => {
+    const port = await sink.start();
+    sut = await createTestApp({
+      env: {
+        TOTP_REQUIRED_ROLES: 'none',
+        INTAKE_WEBHOOK_SECRET: SECRET,
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(port),
+        SMTP_TLS: 'none',
+        MAIL_FROM: `homecoming <${OURS}>`,
+      },
+    });
+    caseworker = await signedInStaff(sut, { roles: ['intake', 'caseworker'] });
+    supervisor = await signedInStaff(sut, { roles: ['supervisor'] });
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await sink.stop();
+  });
+
+  it('knows a mother who asks again by her phone and name: one person, the match on the case', async () => {
+    const mine = phone();
+    const first = await open({ fullName: 'Коваль Олена Петрівна', phones: [mine], emails: [] });
+    expect(first.person).toEqual({ match: null, suggestions: [] });
+    // Her second son, by phone again, her name in Latin letters and a new address.
+    const email = `olena.${unique()}@mail.test`;
+    const second = await open(
+      { fullName: 'Koval Olena Petrivna', phones: [mine], emails: [email] },
+      { surname: 'Коваль', givenName: 'Андрій', birthYear: 1999, birthMonth: 7, birthDay: 2 },
+    );
+    expect(second.inquirer.id).toBe(first.inquirer.id);
+    expect(second.person.match).toEqual({ personId: first.inquirer.id, by: 'phone' });
+    // Her record gained the new address; each inquiry keeps its own relationship.
+    expect(second.inquirer.phones).toEqual([mine]);
+    expect(second.inquirer.emails).toEqual([email]);
+    // On the case's timeline, by what she was known.
+    const matched = (await detail(second.inquiry.id)).timeline.find(
+      (t) => t.action === 'person.matched',
+    );
+    expect(matched?.detail).toEqual({ by: { to: 'phone' } });
+    // Her page lists both cases, each on its own search.
+    const page = await caseworker.agent.get(`/api/inquirers/${first.inquirer.id}`);
+    expect(page.status).toBe(200);
+    expect(
+      (page.body.inquiries as { id: string; relationship: string }[]).map((i) => [
+        i.id,
+        i.relationship,
+      ]),
+    ).toEqual([
+      [first.inquiry.id, 'mother'],
+      [second.inquiry.id, 'mother'],
+    ]);
+    expect(first.inquiry.searchId).not.toBe(second.inquiry.searchId);
+    const [read] = await sql<{ stream: string }>(
+      `SELECT stream FROM audit_event WHERE action = 'person.read' AND entity_id = $1`,
+      [first.inquirer.id],
+    );
+    expect(read.stream).toBe(`actor:${caseworker.user.id}`);
+  });
+
+  it('never joins two people by a shared phone or by a name alone: a shared phone is a suggestion', async () => {
+    const home = phone();
+    const mother = await open({ fullName: 'Бондар Ганна Іванівна', phones: [home], emails: [] });
+    const father = await open(
+      { fullName: 'Бондар Петро Миколайович', relationship: 'father', phones: [home], emails: [] },
+      { surname: 'Бондар' },
+    );
+    expect(father.inquirer.id).not.toBe(mother.inquirer.id);
+    expect(father.person.match).toBeNull();
+    expect(father.person.suggestions).toEqual([
+      {
+        id: mother.inquirer.id,
+        fullName: 'Бондар Ганна Іванівна',
+        samePhone: true,
+        sameEmail: false,
+        sameName: false,
+      },
+    ]);
+    // The same name with nothing shared is someone else.
+    const namesake = await open({
+      fullName: 'Бондар Ганна Іванівна',
+      phones: [phone()],
+      emails: [],
+    });
+    expect(namesake.inquirer.id).not.toBe(mother.inquirer.id);
+    expect(namesake.person).toEqual({ match: null, suggestions: [] });
+  });
+
+  it('finds a father asking about the same son with his own phone, in another script, and puts both on one search', async () => {
+    const mother = await open(
+      { fullName: 'Шевчук Марія', phones: [phone()], emails: [] },
+      { surname: 'Шевчук', givenName: 'Тарас', birthYear: 1998, birthMonth: 5, birthDay: 11 },
+    );
+    const father = await open(
+      { fullName: 'Shevchuk Ivan', relationship: 'father', phones: [phone()], emails: [] },
+      {
+        surname: 'Shevchuk',
+        givenName: 'Taras',
+        birthYear: 1998,
+        birthMonth: 5,
+        birthDay: undefined,
+      },
+    );
+    expect(father.possibleDuplicates.map((d) => [d.id, d.samePerson, d.relationship])).toEqual([
+      [mother.inquiry.id, false, 'mother'],
+    ]);
+    // Another Taras Shevchuk born in another month is not him.
+    const other = await open(
+      { fullName: 'Шевчук Оксана', relationship: 'wife', phones: [phone()], emails: [] },
+      { surname: 'Шевчук', givenName: 'Тарас', birthYear: 1998, birthMonth: 6 },
+    );
+    expect(other.possibleDuplicates).toEqual([]);
+
+    // A caseworker links the father's inquiry to the mother's search.
+    const linked = await post(caseworker, `/api/inquiries/${father.inquiry.id}/search`, {
+      withInquiryId: mother.inquiry.id,
+      version: father.inquiry.version,
+      reason: 'Same son: the father confirmed his unit by phone',
+    });
+    expect(linked.status).toBe(200);
+    const fatherCase = await detail(father.inquiry.id);
+    expect(fatherCase.inquiry.searchId).toBe(mother.inquiry.searchId);
+    expect(fatherCase.search.inquiries.map((i) => [i.id, i.relationship])).toEqual([
+      [mother.inquiry.id, 'mother'],
+    ]);
+    // Now on one search, they are no longer each other's possible duplicates.
+    expect(fatherCase.possibleDuplicates).toEqual([]);
+    expect(fatherCase.inquirer.relationship).toBe('father');
+    // The father's old search is gone; taken off again, he gets a new one.
+    expect(
+      await sql(`SELECT id FROM search WHERE id = $1`, [father.inquiry.searchId]),
+    ).toHaveLength(0);
+    const unlinked = await post(caseworker, `/api/inquiries/${father.inquiry.id}/search/unlink`, {
+      version: fatherCase.inquiry.version,
+      reason: 'Linked by mistake',
+    });
+    expect(unlinked.status).toBe(200);
+    expect((await detail(father.inquiry.id)).inquiry.searchId).not.toBe(mother.inquiry.searchId);
+    const actions = await sql<{ action: string }>(
+      `SELECT action FROM audit_event WHERE inquiry_id = $1 AND action LIKE 'search.%' ORDER BY seq`,
+      [father.inquiry.id],
+    );
+    expect(actions.map((a) => a.action)).toEqual(['search.linked', 'search.unlinked']);
+  });
+
+  it('puts a letter from a mother with two open cases on the latest for review: which son is a person’s call', async () => {
+    const email = `hanna.${unique()}@mail.test`;
+    await open({ fullName: 'Мельник Ганна', phones: [], emails: [email] });
+    const one = await webhook(letter(email, 'Про сина', 'Чи є новини про мого сина Богдана?'));
+    expect(one.body).toMatchObject({ outcome: 'attached' });
+    expect(
+      (await sql(`SELECT needs_review FROM inbound_email WHERE id = $1`, [one.body.id]))[0],
+    ).toEqual({ needs_review: false });
+    const second = await open(
+      { fullName: 'Мельник Ганна', phones: [], emails: [email] },
+      { surname: 'Мельник', givenName: 'Богдан', birthYear: 2000 },
+    );
+    const two = await webhook(letter(email, 'Третій син', 'Я шукаю ще й третього сина, Олега.'));
+    expect(two.body).toMatchObject({ outcome: 'attached' });
+    const [row] = await sql<{ inquiry_id: string; needs_review: boolean }>(
+      `SELECT inquiry_id, needs_review FROM inbound_email WHERE id = $1`,
+      [two.body.id],
+    );
+    expect(row).toEqual({ inquiry_id: second.inquiry.id, needs_review: true });
+  });
+
+  it('opens a case from a known address on the person’s record, never a second record', async () => {
+    const email = `iryna.${unique()}@mail.test`;
+    const first = await open({ fullName: 'Ткаченко Ірина', phones: [], emails: [email] });
+    const closed = await post(caseworker, `/api/inquiries/${first.inquiry.id}/transitions`, {
+      to: 'closed_withdrawn',
+      version: first.inquiry.version,
+      reason: 'Found him',
+    });
+    expect(closed.status).toBe(200);
+    // A letter with no name in its From, after her case ended: a new case, her record.
+    const res = await webhook(letter(email, 'Знову я', 'Мій молодший син зник.'));
+    expect(res.body).toMatchObject({ outcome: 'opened' });
+    const [opened] = await sql<{ inquirer_id: string; relationship: string }>(
+      `SELECT i.inquirer_id, i.relationship FROM inquiry i JOIN inbound_email e ON e.inquiry_id = i.id
+       WHERE e.id = $1`,
+      [res.body.id],
+    );
+    expect(opened).toEqual({ inquirer_id: first.inquirer.id, relationship: 'other' });
+  });
+
+  it('merges one person’s two inquiries about one man, moving everything that belongs to them', async () => {
+    const prisonerId = await importThePrisoner(supervisor, `PN-${unique()}`);
+    // The survivor: identity settled (verification, match, consents); the duplicate: the same
+    // mother (the default family of support/inquiries) asking again.
+    const survivorId = await caseWithIdentitySettled(
+      caseworker,
+      supervisor,
+      prisonerId,
+      'detention_confirmed',
+    );
+    const duplicate = await open({});
+    expect(duplicate.person.match?.by).toBe('phone');
+    // A proposed match on the duplicate too: the survivor's confirmed one stays, this is rejected.
+    expect(
+      (await post(caseworker, `/api/inquiries/${duplicate.inquiry.id}/matches`, { prisonerId }))
+        .status,
+    ).toBe(201);
+    // The duplicate has a call, a callback, a status link, a proposed match and a letter.
+    expect(
+      (
+        await post(caseworker, `/api/inquiries/${duplicate.inquiry.id}/calls`, {
+          direction: 'inbound',
+          occurredAt: new Date().toISOString(),
+          durationSeconds: 60,
+          outcome: 'answered',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await post(caseworker, `/api/inquiries/${duplicate.inquiry.id}/callbacks`, {
+          dueAt: new Date(Date.now() + 3_600_000).toISOString(),
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await post(caseworker, `/api/inquiries/${duplicate.inquiry.id}/status-links`)).status,
+    ).toBe(201);
+    const ack = await sql<{ id: string }>(`SELECT id FROM outbox_message WHERE inquiry_id = $1`, [
+      duplicate.inquiry.id,
+    ]);
+    expect(ack.length).toBeGreaterThan(0);
+    const counts = (id: string) =>
+      sql<Record<string, number>>(
+        `SELECT (SELECT count(*)::int FROM call WHERE inquiry_id = $1) AS calls,
+           (SELECT count(*)::int FROM callback WHERE inquiry_id = $1) AS callbacks,
+           (SELECT count(*)::int FROM status_link WHERE inquiry_id = $1) AS links,
+           (SELECT count(*)::int FROM outbox_message WHERE inquiry_id = $1) AS letters,
+           (SELECT count(*)::int FROM inquirer_verification WHERE inquiry_id = $1) AS verifications,
+           (SELECT count(*)::int FROM prisoner_consent WHERE inquiry_id = $1) AS consents,
+           (SELECT count(*)::int FROM inquiry_match WHERE inquiry_id = $1) AS matches`,
+        [id],
+      ).then((r) => r[0]);
+    const before = await counts(survivorId);
+    const fromDuplicate = await counts(duplicate.inquiry.id);
+    const survivorCase = await detail(survivorId);
+    const { version } = (await detail(duplicate.inquiry.id)).inquiry;
+    const merged = await post(supervisor, `/api/inquiries/${duplicate.inquiry.id}/merge`, {
+      survivorId,
+      version,
+      reason: 'She called twice about the same son',
+    });
+    expect(merged.status).toBe(200);
+    expect(await counts(duplicate.inquiry.id)).toEqual({
+      calls: 0,
+      callbacks: 0,
+      links: 0,
+      letters: 0,
+      verifications: 0,
+      consents: 0,
+      matches: 0,
+    });
+    const after = await counts(survivorId);
+    for (const key of Object.keys(before)) {
+      expect([key, after[key]]).toEqual([key, before[key] + fromDuplicate[key]]);
+    }
+    // One search; the merge on both trails with what moved.
+    expect((await detail(duplicate.inquiry.id)).inquiry.searchId).toBe(
+      survivorCase.inquiry.searchId,
+    );
+    const event = (await detail(survivorId)).timeline.find((t) => t.action === 'inquiry.merge');
+    expect((event?.detail.moved as { to: Record<string, number> }).to).toMatchObject({
+      call: 1,
+      callback: 1,
+      status_link: 1,
+      outbox_message: fromDuplicate.letters,
+    });
+    expect(await sut.app.get(AuditService).verify()).toMatchObject({ intact: true });
+    const [rejected] = await sql<{ state: string; reason: string }>(
+      `SELECT state, reason FROM inquiry_match WHERE inquiry_id = $1 AND state = 'rejected'`,
+      [survivorId],
+    );
+    expect(rejected.reason).toMatch(/^merged into another inquiry: She called twice/);
+  });
+
+  it('merges only one person’s inquiries: another relative’s joins the search instead', async () => {
+    const mother = await open({ fullName: 'Лисенко Віра', phones: [phone()], emails: [] });
+    const wife = await open({
+      fullName: 'Лисенко Дарина',
+      relationship: 'wife',
+      phones: [phone()],
+      emails: [],
+    });
+    const res = await post(supervisor, `/api/inquiries/${wife.inquiry.id}/merge`, {
+      survivorId: mother.inquiry.id,
+      version: wife.inquiry.version,
+      reason: 'Same man',
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/linked to the same search/);
+    expect((await detail(wife.inquiry.id)).inquiry.version).toBe(wife.inquiry.version);
+  });
+
+  it('lets a supervisor merge two records of one person, undo it, merge again and confirm', async () => {
+    const a = await open({ fullName: 'Романенко Людмила', phones: [phone()], emails: [] });
+    const bEmail = `luda.${unique()}@mail.test`;
+    const b = await open({ fullName: 'Romanenko Liudmyla', phones: [], emails: [bEmail] });
+    expect(b.inquirer.id).not.toBe(a.inquirer.id);
+    const refused = await post(caseworker, `/api/inquirers/${a.inquirer.id}/merges`, {
+      absorbedId: b.inquirer.id,
+      reason: 'x',
+    });
+    expect(refused.status).toBe(403);
+    const merge = async () => {
+      const res = await post(supervisor, `/api/inquirers/${a.inquirer.id}/merges`, {
+        absorbedId: b.inquirer.id,
+        reason: 'Same woman: she wrote from her daughter-in-law’s address',
+      });
+      expect(res.status).toBe(201);
+      return res.body as { id: string };
+    };
+    const page = async (id: string) =>
+      (await caseworker.agent.get(`/api/inquirers/${id}`)).body as {
+        person: { phones: string[]; emails: string[]; otherNames: string[] };
+        mergedInto: { id: string; fullName: string } | null;
+        inquiries: { id: string }[];
+        merges: { id: string; undoneAt: string | null; confirmedAt: string | null }[];
+      };
+    const first = await merge();
+    let survivor = await page(a.inquirer.id);
+    expect(survivor.inquiries.map((i) => i.id)).toEqual([a.inquiry.id, b.inquiry.id]);
+    expect(survivor.person.emails).toEqual([bEmail]);
+    expect(survivor.person.otherNames).toEqual(['Romanenko Liudmyla']);
+    expect((await page(b.inquirer.id)).mergedInto).toEqual({
+      id: a.inquirer.id,
+      fullName: 'Романенко Людмила',
+    });
+    // Undone: her second case goes back, the address and the name with it.
+    expect(
+      (
+        await post(supervisor, `/api/person-merges/${first.id}/undo`, {
+          reason: 'Not the same woman after all',
+        })
+      ).status,
+    ).toBe(200);
+    survivor = await page(a.inquirer.id);
+    expect(survivor.inquiries.map((i) => i.id)).toEqual([a.inquiry.id]);
+    expect([survivor.person.emails, survivor.person.otherNames]).toEqual([[], []]);
+    expect((await page(b.inquirer.id)).inquiries.map((i) => i.id)).toEqual([b.inquiry.id]);
+    // Again, then confirmed: no longer undone.
+    const second = await merge();
+    expect((await post(supervisor, `/api/person-merges/${second.id}/confirm`)).status).toBe(200);
+    expect(
+      (await post(supervisor, `/api/person-merges/${second.id}/undo`, { reason: 'Too late' }))
+        .status,
+    ).toBe(409);
+    survivor = await page(a.inquirer.id);
+    expect(survivor.merges.map((m) => [m.id, m.undoneAt !== null, m.confirmedAt !== null])).toEqual(
+      [
+        [second.id, false, true],
+        [first.id, true, false],
+      ],
+    );
+    // Known now by her Latin name too: a new inquiry in that name from her address is hers.
+    const again = await open({ fullName: 'Romanenko Liudmyla', phones: [], emails: [bEmail] });
+    expect(again.inquirer.id).toBe(a.inquirer.id);
+    const actions = await sql<{ action: string }>(
+      `SELECT action FROM audit_event WHERE stream = $1 ORDER BY seq`,
+      [`inquirer:${a.inquirer.id}`],
+    );
+    expect(actions.map((e) => e.action)).toEqual([
+      'person.merge',
+      'person.merge_undone',
+      'person.merge',
+      'person.merge_confirmed',
+    ]);
+  });
+
+  it('splits a person: the inquiries that are someone else’s go to a new record', async () => {
+    const shared = phone();
+    const mother = await open({ fullName: 'Гнатюк Олена', phones: [shared], emails: [] });
+    // Her daughter, of the same name, calls from the same phone about her husband.
+    const daughter = await open(
+      { fullName: 'Гнатюк Олена', relationship: 'wife', phones: [shared], emails: [] },
+      { surname: 'Гнатюк', givenName: 'Максим', birthYear: 1995 },
+    );
+    expect(daughter.inquirer.id).toBe(mother.inquirer.id);
+    const own = phone();
+    const res = await post(supervisor, `/api/inquirers/${mother.inquirer.id}/split`, {
+      inquiryIds: [daughter.inquiry.id],
+      fullName: 'Гнатюк Олена Максимівна',
+      phones: [own],
+      reason: 'The daughter, not the mother: she asks about her husband',
+    });
+    expect(res.status).toBe(201);
+    const [row] = await sql<{ inquirer_id: string; full_name: string; phones: string[] }>(
+      `SELECT i.inquirer_id, r.full_name, r.phones FROM inquiry i
+       JOIN inquirer r ON r.id = i.inquirer_id WHERE i.id = $1`,
+      [daughter.inquiry.id],
+    );
+    expect(row).toEqual({
+      inquirer_id: res.body.personId,
+      full_name: 'Гнатюк Олена Максимівна',
+      phones: [own],
+    });
+    const all = await post(supervisor, `/api/inquirers/${mother.inquirer.id}/split`, {
+      inquiryIds: [mother.inquiry.id],
+      fullName: 'x',
+      reason: 'all of them',
+    });
+    expect([all.status, all.body.errors?.[0]?.field]).toEqual([400, 'inquiryIds']);
+  });
+});
