@@ -8,6 +8,7 @@ import { i18nProvider } from './i18n';
 import { InquiryCreate } from './inquiries/InquiryCreate';
 import { Countersign } from './identity/Countersign';
 import { Quarantine } from './intake/Quarantine';
+import { PersonPage } from './people/PersonPage';
 import { ReviewQueue } from './intake/ReviewQueue';
 import { Registry } from './registry/Registry';
 import { Dashboard } from './reports/Dashboard';
@@ -86,6 +87,7 @@ export function App() {
       <Resource name="staff" />
       <CustomRoutes>
         <Route path="/review" element={<ReviewQueue />} />
+        <Route path="/persons/:id" element={<PersonPage />} />
         <Route path="/quarantine" element={<Quarantine />} />
         <Route path="/registry" element={<Registry />} />
         <Route path="/countersign" element={<Countersign />} />

@@ -69,6 +69,10 @@ const ACCESS: Record<string, Role[]> = {
   'status_link.issue': ['intake', 'caseworker', 'supervisor'],
   'status_link.revoke': ['caseworker', 'supervisor'],
   'privacy.manage': ['supervisor'],
+  'persons.show': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'persons.merge': ['supervisor'],
+  'searches.link': ['caseworker', 'supervisor'],
+  'inquiries.merge': ['supervisor'],
   'contacts.approve': ['supervisor'],
 };
 

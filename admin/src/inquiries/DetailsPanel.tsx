@@ -1,4 +1,5 @@
 import Box from '@mui/material/Box';
+import Link from '@mui/material/Link';
 import Button from '@mui/material/Button';
 import Dialog from '@mui/material/Dialog';
 import DialogActions from '@mui/material/DialogActions';
@@ -7,6 +8,7 @@ import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
 import { useState, type ReactNode } from 'react';
 import { Form, NumberInput, SaveButton, SelectInput, TextInput, useTranslate } from 'react-admin';
+import { Link as RouterLink } from 'react-router-dom';
 import { api, problemOf } from '../api/http';
 import type { InquiryRecord } from './case-types';
 import { LANGUAGES, PRIORITIES, RELATIONSHIPS, choices } from './constants';
@@ -129,7 +131,11 @@ export function DetailsPanel(props: {
         {t('inquirer')}
       </Typography>
       <Dl>
-        <Row label={t('full_name')}>{inquirer.fullName}</Row>
+        <Row label={t('full_name')}>
+          <Link component={RouterLink} to={`/persons/${inquirer.id}`} data-testid="person-link">
+            {inquirer.fullName}
+          </Link>
+        </Row>
         <Row label={t('relationship')}>
           {translate(`app.relationship.${inquirer.relationship}`)}
         </Row>

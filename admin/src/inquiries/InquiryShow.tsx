@@ -1,14 +1,12 @@
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
-import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
 import { Loading, Show, usePermissions, useRecordContext, useTranslate } from 'react-admin';
-import { Link as RouterLink } from 'react-router-dom';
 import { allowed, type Role } from '../api/session';
 import { HandoverPanel } from '../handover/HandoverPanel';
 import { IdentityPanel } from '../identity/IdentityPanel';
+import { SearchPanel } from '../people/SearchPanel';
 import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { StatusLinkPanel } from '../status/StatusLinkPanel';
 import { TravelPanel } from '../travel/TravelPanel';
@@ -53,24 +51,21 @@ function CasePage() {
           {record.inquiry.version}
         </Typography>
       </Box>
-      {record.possibleDuplicates.length > 0 && (
-        <Alert severity="warning" sx={section}>
-          {translate('app.case.duplicates')}:{' '}
-          {record.possibleDuplicates.map((d, i) => (
-            <span key={d.id}>
-              {i > 0 && ', '}
-              <Link component={RouterLink} to={`/inquiries/${d.id}/show`}>
-                {d.reference}
-              </Link>
-            </span>
-          ))}
-        </Alert>
-      )}
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '3fr 2fr' }, gap: 2 }}>
         <Box>
           <Card sx={section}>
             <CardContent>
               <TransitionPanel record={record} action={action} />
+            </CardContent>
+          </Card>
+          <Card sx={section}>
+            <CardContent>
+              <SearchPanel
+                record={record}
+                action={action}
+                canLink={allowed(permissions, 'searches', 'link')}
+                canMerge={allowed(permissions, 'inquiries', 'merge')}
+              />
             </CardContent>
           </Card>
           <Card sx={section}>

@@ -39,6 +39,17 @@ export function Timeline({ record }: { record: InquiryRecord }) {
       const why = reason ? translate(`app.notice_reason.${String(reason)}`, { _: '' }) : '';
       return [label, what && `: ${what}`, why && ` — ${why}`].join('');
     }
+    // Persons and searches: what happened and why, never the records' ids.
+    if (/^(person|search)\./.test(entry.action)) {
+      const label = translate(`app.timeline.${entry.action}`, { _: entry.action });
+      const by = changedTo(entry, 'by');
+      const reason = changedTo(entry, 'reason');
+      return [
+        label,
+        by ? ` (${translate(`app.people.matched_by.${String(by)}`, { _: '' })})` : '',
+        reason ? ` — ${String(reason)}` : '',
+      ].join('');
+    }
     const after = (entry.detail.after ?? entry.detail) as Record<string, unknown>;
     const summary = Object.entries(after)
       .filter(([, v]) => v !== null && typeof v !== 'object')

@@ -15,6 +15,10 @@ export interface InquiryRecord {
     updatedAt: string;
     // Its personal data removed (retention or erasure on request).
     pseudonymisedAt: string | null;
+    // The person who asks (their record) and the search for the man sought.
+    inquirerId: string;
+    searchId: string;
+    relationship: string;
   };
   inquirer: {
     id: string;
@@ -42,7 +46,40 @@ export interface InquiryRecord {
     fathersFirstName: string | null;
     distinguishingMarks: string | null;
   } | null;
-  possibleDuplicates: { id: string; reference: string; status: string; soughtPersonName: string }[];
+  // Inquiries probably about the same man (by his name and birth date, whoever asks).
+  possibleDuplicates: {
+    id: string;
+    reference: string;
+    status: State;
+    inquirerName: string;
+    relationship: string;
+    soughtPersonName: string;
+    samePerson: boolean;
+    samePhone: boolean;
+    sameEmail: boolean;
+  }[];
+  // The other relatives' inquiries on this one's search.
+  search: {
+    id: string;
+    inquiries: {
+      id: string;
+      reference: string;
+      status: State;
+      relationship: string;
+      inquirerName: string;
+      inquirerId: string;
+    }[];
+  };
+  // Other records sharing a contact with this person (for a supervisor to look at).
+  person: {
+    suggestions: {
+      id: string;
+      fullName: string;
+      samePhone: boolean;
+      sameEmail: boolean;
+      sameName: boolean;
+    }[];
+  };
   timeline: {
     at: string;
     kind: 'status' | 'audit';
