@@ -26,6 +26,7 @@ import { DisclosureGate1796517480894 } from './1796517480894-DisclosureGate.js';
 import { IntakeReview1796610000000 } from './1796610000000-IntakeReview.js';
 import { HandoverAppointmentVersion1796525052604 } from './1796525052604-HandoverAppointmentVersion.js';
 import { PersonsAndSearches1796620000000 } from './1796620000000-PersonsAndSearches.js';
+import { FamilyMessages1796630000000 } from './1796630000000-FamilyMessages.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -57,4 +58,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   HandoverAppointmentVersion1796525052604,
   IntakeReview1796610000000,
   PersonsAndSearches1796620000000,
+  FamilyMessages1796630000000,
 ];

@@ -156,6 +156,16 @@ if (!CHROMIUM.path) {
       const suggestions = page.getByTestId('person-suggestions');
       await suggestions.getByText('Koval Olena').waitFor();
       await suggestions.getByText('Той самий телефон').waitFor();
+      // A letter on paper she brought in, recorded on her page, joins her conversation.
+      const conversation = page.getByTestId('conversation');
+      await conversation.getByText('Ще нічого: ні листів, ні дзвінків, ні візитів.').waitFor();
+      await conversation
+        .getByLabel('Що сказано чи написано')
+        .fill('Принесла фото сина та лист від руки.');
+      await conversation.getByRole('button', { name: 'Записати візит чи паперовий лист' }).click();
+      const entry = conversation.locator('li').filter({ hasText: 'Принесла фото сина' });
+      await entry.waitFor();
+      await expect(entry.textContent()).resolves.toContain('Паперовий лист · від родини');
       await ui.shoot(page, '03-person-page-with-suggestion');
       await ui.expectAccessible(page, 'person page');
       await suggestions.getByRole('button', { name: 'Приєднати до цієї особи' }).click();

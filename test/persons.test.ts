@@ -5,6 +5,7 @@ import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
 import { intakeSignature } from '../src/intake/intake.controller.js';
+import { MailSender } from '../src/mail/mail-sender.js';
 import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
 import { inquiryBody } from './support/inquiries.js';
 import { SmtpSink } from './support/smtp-sink.js';
@@ -501,5 +502,85 @@ describe('persons and searches', () => {
       reason: 'all of them',
     });
     expect([all.status, all.body.errors?.[0]?.field]).toEqual([400, 'inquiryIds']);
+  });
+
+  it('keeps one conversation per person: letters in and out, calls, visits and letters on paper, each to the roles that may read it', async () => {
+    const email = `mariia.${unique()}@mail.test`;
+    const first = await open({ fullName: 'Гончар Марія', phones: [phone()], emails: [email] });
+    const second = await open(
+      { fullName: 'Гончар Марія', phones: [], emails: [email] },
+      { surname: 'Гончар', givenName: 'Дмитро', birthYear: 1997 },
+    );
+    expect(second.inquirer.id).toBe(first.inquirer.id);
+    while ((await sut.app.get(MailSender).drainOnce()) > 0);
+    const wrote = await webhook(
+      letter(email, `Re: [${first.inquiry.reference}] Питання`, 'Чи є новини про сина?'),
+    );
+    expect(wrote.body).toMatchObject({ outcome: 'attached' });
+    expect(
+      (
+        await post(caseworker, `/api/inquiries/${second.inquiry.id}/calls`, {
+          direction: 'outbound',
+          occurredAt: new Date().toISOString(),
+          durationSeconds: 90,
+          outcome: 'answered',
+        })
+      ).status,
+    ).toBe(201);
+    const paper = await post(caseworker, `/api/inquiries/${first.inquiry.id}/messages`, {
+      channel: 'paper_letter',
+      direction: 'inbound',
+      text: 'Лист від руки: фото сина та копія військового квитка.',
+    });
+    expect(paper.status).toBe(201);
+    const bad = await post(caseworker, `/api/inquiries/${first.inquiry.id}/messages`, {
+      channel: 'pigeon',
+      direction: 'inbound',
+      text: 'x',
+    });
+    expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'channel']);
+
+    type Entry = { at: string; channel: string; direction: string; reference: string };
+    const read = async (who: SignedIn) => {
+      const res = await who.agent.get(`/api/inquirers/${first.inquirer.id}/conversation`);
+      expect(res.status).toBe(200);
+      return res.body.items as Entry[];
+    };
+    const entries = await read(caseworker);
+    const kinds = (list: Entry[]) =>
+      list.map((e) => `${e.channel} ${e.direction} ${e.reference}`).sort();
+    const [a, b] = [first.inquiry.reference, second.inquiry.reference];
+    expect(kinds(entries)).toEqual(
+      [
+        `email inbound ${a}`,
+        `email outbound ${a}`,
+        `email outbound ${b}`,
+        `paper_letter inbound ${a}`,
+        `phone outbound ${b}`,
+      ].sort(),
+    );
+    const times = entries.map((e) => new Date(e.at).getTime());
+    expect(times).toEqual([...times].sort((x, y) => y - x));
+    // Intake staff do not read the letters we sent (their routes' own table).
+    const intakeOnly = await signedInStaff(sut, { roles: ['intake'] });
+    expect(kinds(await read(intakeOnly))).toEqual(
+      [`email inbound ${a}`, `paper_letter inbound ${a}`, `phone outbound ${b}`].sort(),
+    );
+    const reads = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'conversation.read' AND entity_id = $1`,
+      [first.inquirer.id],
+    );
+    expect(reads[0].n).toBe(2);
+  });
+
+  it('answers one reader’s page and conversation asked at once (each read recorded on their stream)', async () => {
+    const person = await open({ fullName: 'Савчук Ніна', phones: [phone()], emails: [] });
+    const id = person.inquirer.id;
+    const answers = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        caseworker.agent.get(`/api/inquirers/${id}${i % 2 ? '/conversation' : ''}`),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
   });
 });

@@ -17,6 +17,8 @@ import { signedInStaff, type SignedIn } from './support/staff.js';
 const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET health/live': 'public',
   'GET inquirers/:id': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'GET inquirers/:id/conversation': ['intake', 'caseworker', 'supervisor', 'auditor'],
+  'POST inquiries/:id/messages': ['intake', 'caseworker', 'supervisor'],
   'POST inquirers/:id/merges': ['supervisor'],
   'POST inquirers/:id/split': ['supervisor'],
   'POST person-merges/:mergeId/undo': ['supervisor'],

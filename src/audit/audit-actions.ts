@@ -30,6 +30,9 @@ export const AUDIT_ACTIONS = {
   'inquiry.search': { scope: 'case', read: true },
   // Calls and callbacks.
   'call.log': { scope: 'contacts' },
+  // A visit in person or a letter on paper recorded; a person's conversation read.
+  'message.record': { scope: 'contacts' },
+  'conversation.read': { scope: 'case', read: true },
   'callback.schedule': { scope: 'contacts' },
   'callback.complete': { scope: 'contacts' },
   'callback.miss': { scope: 'contacts' },

@@ -125,6 +125,16 @@ export const PERSONAL_DATA: Readonly<Record<string, Readonly<Record<string, Colu
     created_at: 'plain',
     overdue_notified_at: 'plain',
   },
+  family_message: {
+    id: 'plain',
+    inquiry_id: 'plain',
+    channel: 'plain',
+    direction: 'plain',
+    occurred_at: 'plain',
+    text: DASH,
+    recorded_by: 'plain',
+    created_at: 'plain',
+  },
   inquirer_verification: {
     id: 'plain',
     inquiry_id: 'plain',

@@ -8,11 +8,19 @@ import { CallsService } from './calls.service.js';
 import { InquiryContactsController } from './inquiry-contacts.controller.js';
 import { OverdueCallbackNotifier } from './overdue-callback.notifier.js';
 import { OverdueCallbacksService } from './overdue-callbacks.service.js';
+import { ConversationController } from './conversation.controller.js';
+import { ConversationService } from './conversation.service.js';
 
 // Phone calls with families and the callbacks promised to them, on the case timeline.
 @Module({
   imports: [AuditModule, MailModule, DisclosureModule],
-  controllers: [InquiryContactsController, CallbacksController],
-  providers: [CallsService, CallbacksService, OverdueCallbacksService, OverdueCallbackNotifier],
+  controllers: [InquiryContactsController, CallbacksController, ConversationController],
+  providers: [
+    CallsService,
+    CallbacksService,
+    ConversationService,
+    OverdueCallbacksService,
+    OverdueCallbackNotifier,
+  ],
 })
 export class ContactsModule {}

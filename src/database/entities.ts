@@ -8,6 +8,7 @@ import { StaffUser } from '../auth/staff-user.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
 import { Call } from '../contacts/call.entity.js';
 import { Callback } from '../contacts/callback.entity.js';
+import { FamilyMessage } from '../contacts/family-message.entity.js';
 import { InquiryStatusHistory } from '../inquiries/inquiry-status-history.entity.js';
 import { Inquiry } from '../inquiries/inquiry.entity.js';
 import { OutboxMessage } from '../mail/outbox.entity.js';
@@ -52,6 +53,7 @@ export const entities: (new () => object)[] = [
   OutboxMessage,
   Call,
   Callback,
+  FamilyMessage,
   InboundEmail,
   InboundAttachment,
   ImapMailbox,

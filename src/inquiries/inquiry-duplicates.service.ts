@@ -257,8 +257,8 @@ export class InquiryDuplicatesService {
   }
 }
 
-// What belongs to the duplicate follows it to the survivor: letters in and out, calls and
-// callbacks, registry matches (an open one the survivor already has is rejected as merged),
+// What belongs to the duplicate follows it to the survivor: letters in and out, calls, visits,
+// letters on paper and callbacks, registry matches (an open one the survivor already has is rejected as merged),
 // verifications, consents, trusted contacts, contact changes and status links. Counts per table.
 async function moveEverything(
   manager: EntityManager,
@@ -285,6 +285,7 @@ async function moveEverything(
   await run('outbox_message', `UPDATE outbox_message SET inquiry_id = $2 WHERE inquiry_id = $1`);
   await run('call', `UPDATE call SET inquiry_id = $2 WHERE inquiry_id = $1`);
   await run('callback', `UPDATE callback SET inquiry_id = $2 WHERE inquiry_id = $1`);
+  await run('family_message', `UPDATE family_message SET inquiry_id = $2 WHERE inquiry_id = $1`);
   await run(
     'inquirer_verification',
     `UPDATE inquirer_verification SET inquiry_id = $2 WHERE inquiry_id = $1`,

@@ -56,8 +56,10 @@ export class PersonsService {
     private readonly audit: AuditService,
   ) {}
 
+  // Read committed: two reads by one person (their read records share a stream) never fail each
+  // other as repeatable-read transactions would.
   async page(id: string, actor: ActorContext): Promise<PersonPage> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const person = await manager.getRepository(Inquirer).findOneBy({ id });
       if (!person) throw notFound(id);
       const [mergedInto] = person.mergedInto

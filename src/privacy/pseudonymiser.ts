@@ -28,6 +28,7 @@ interface Step {
 const STEPS: readonly Step[] = [
   { table: 'sought_person', where: 't.inquiry_id = $1' },
   { table: 'call', where: 't.inquiry_id = $1' },
+  { table: 'family_message', where: 't.inquiry_id = $1' },
   { table: 'callback', where: 't.inquiry_id = $1' },
   { table: 'inquirer_verification', where: 't.inquiry_id = $1' },
   {

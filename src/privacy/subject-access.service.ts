@@ -124,6 +124,13 @@ export class SubjectAccessService {
       `SELECT occurred_at AS "at", direction, duration_seconds AS "durationSeconds", outcome
        FROM call WHERE inquiry_id = $1 ORDER BY occurred_at`,
     );
+    // Visits and letters on paper: when; the words only of a letter the family wrote (a visit's
+    // record is a staff member's note).
+    const messages = await q(
+      `SELECT occurred_at AS "at", channel, direction,
+         CASE WHEN channel = 'paper_letter' AND direction = 'inbound' THEN text END AS text
+       FROM family_message WHERE inquiry_id = $1 ORDER BY occurred_at`,
+    );
     const callbacks = await q(
       `SELECT due_at AS "dueAt", window_minutes AS "windowMinutes", phone, state
        FROM callback WHERE inquiry_id = $1 ORDER BY due_at`,
@@ -205,6 +212,7 @@ export class SubjectAccessService {
       pseudonymisedAt: c.pseudonymisedAt,
       soughtPerson,
       calls,
+      messages,
       callbacks,
       verifications,
       ...(travel ? { travel } : {}),

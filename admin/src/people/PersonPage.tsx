@@ -20,6 +20,7 @@ import { api, problemOf } from '../api/http';
 import { allowed, type Role } from '../api/session';
 import type { State } from '../inquiries/constants';
 import { StatusChip } from '../inquiries/StatusChip';
+import { Conversation } from './Conversation';
 import { PersonSuggestion } from './PersonSuggestion';
 import { ReasonDialog } from './ReasonDialog';
 
@@ -218,6 +219,14 @@ export function PersonPage() {
           )}
         </CardContent>
       </Card>
+
+      {!mergedInto && (
+        <Conversation
+          personId={person.id}
+          inquiries={inquiries}
+          canRecord={allowed(permissions, 'inquiries', 'contact')}
+        />
+      )}
 
       {!mergedInto && suggestions.length > 0 && (
         <Card sx={{ mb: 2 }} data-testid="person-suggestions">
