@@ -267,6 +267,7 @@ const PERSON_SQL = `SELECT r.id, r.full_name AS "fullName", (r.phones && ARRAY[:
 const DUPLICATES_SQL = (() => {
   const key = (column) => `hc_name_key(${column})`;
   const either = (column) => `p1.${column} IS NULL OR p2.${column} IS NULL`;
+  const same = `${key('s.surname')} = ${key('p1.surname')}`;
   return `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName", i2.relationship,
     concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
     (i2.inquirer_id = i1.inquirer_id) AS "samePerson",
@@ -274,11 +275,15 @@ const DUPLICATES_SQL = (() => {
   FROM inquiry i1
   JOIN inquirer r1 ON r1.id = i1.inquirer_id
   JOIN sought_person p1 ON p1.inquiry_id = i1.id
-  JOIN sought_person p2 ON ${key('p2.surname')} = ${key('p1.surname')} AND p2.id <> p1.id
+  CROSS JOIN LATERAL (SELECT s.* FROM sought_person s
+      WHERE ${same} AND ${key('s.given_name')} = ${key('p1.given_name')}
+    UNION ALL SELECT s.* FROM sought_person s
+      WHERE ${same} AND ${key('s.given_name')} IS NULL AND p1.given_name IS NOT NULL
+    UNION ALL SELECT s.* FROM sought_person s
+      WHERE ${same} AND p1.given_name IS NULL) p2
   JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate' AND i2.search_id <> i1.search_id
   JOIN inquirer r2 ON r2.id = i2.inquirer_id
-  WHERE i1.id = :a11::uuid
-    AND (${either('given_name')} OR ${key('p2.given_name')} = ${key('p1.given_name')})
+  WHERE i1.id = :a11::uuid AND p2.id <> p1.id
     AND (${either('birth_year')} OR p1.birth_year = p2.birth_year)
     AND (${either('birth_month')} OR p1.birth_month = p2.birth_month)
     AND (${either('birth_day')} OR p1.birth_day = p2.birth_day)

@@ -50,7 +50,8 @@ export class PersonsAndSearches1796620000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "inquirer" DROP COLUMN "relationship"`);
     // Possible duplicates by the sought man's name (issue 20), whoever asks.
     await queryRunner.query(
-      `CREATE INDEX "sought_person_name_key_idx" ON "sought_person" (hc_name_key("surname"))`,
+      `CREATE INDEX "sought_person_name_key_idx" ON "sought_person"
+       (hc_name_key("surname"), hc_name_key("given_name"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "inquirer_merged_into_idx" ON "inquirer"  ("merged_into") `,

@@ -31,7 +31,8 @@ export interface DuplicateCandidate {
 // phone, a wife): the same surname and given name by hc_name_key (any case, ё = е, and across
 // scripts and spellings: Коваль = Koval, Андрій = Andrii), and birth dates that do not differ in
 // what both give (year, month, day). Contacts only say how close: the same person, a shared phone
-// or email. The surname's key is indexed (sought_person_name_key_idx), so only namesakes are read.
+// or email. The surname's and given name's keys are indexed together (sought_person_name_key_idx),
+// so only namesakes are read.
 const key = (expression: string) => `hc_name_key(${expression})`;
 
 // `source` provides the sought person checked as p1 (surname, given_name, birth_*) and its inquiry
@@ -44,28 +45,40 @@ function candidatesSql(source: string, where: string): string {
         (i2.inquirer_id = i1.inquirer_id) AS "samePerson",
         (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
       FROM ${source}
-      JOIN sought_person p2 ON ${key('p2.surname')} = ${key('p1.surname')} AND p2.id <> p1.id
+      CROSS JOIN LATERAL ${namesakes('p1')} p2
       JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate'
         AND i2.search_id <> i1.search_id
       JOIN inquirer r2 ON r2.id = i2.inquirer_id
-      WHERE ${where}
+      WHERE ${where} AND p2.id <> p1.id
         AND ${compatible('p1', 'p2')}
       ORDER BY i2.created_at, i2.id
       LIMIT 20`;
 }
 
-// Given names and birth dates that do not contradict each other.
+// Sought persons of the same surname and a given name that does not contradict `p`'s: one index
+// lookup per case (same given name; none given there; none given here), written so that a
+// prepared statement's generic plan reads only namesakes whichever case applies.
+function namesakes(p: string): string {
+  const same = `${key('s.surname')} = ${key(`${p}.surname`)}`;
+  return `(SELECT s.* FROM sought_person s
+      WHERE ${same} AND ${key('s.given_name')} = ${key(`${p}.given_name`)}
+    UNION ALL SELECT s.* FROM sought_person s
+      WHERE ${same} AND ${key('s.given_name')} IS NULL AND ${p}.given_name IS NOT NULL
+    UNION ALL SELECT s.* FROM sought_person s
+      WHERE ${same} AND ${p}.given_name IS NULL)`;
+}
+
+// Birth dates that do not contradict each other (the given names, namesakes() has seen to).
 function compatible(a: string, b: string): string {
   const either = (column: string) => `${a}.${column} IS NULL OR ${b}.${column} IS NULL`;
-  return `(${either('given_name')} OR ${key(`${a}.given_name`)} = ${key(`${b}.given_name`)})
-        AND (${either('birth_year')} OR ${a}.birth_year = ${b}.birth_year)
+  return `(${either('birth_year')} OR ${a}.birth_year = ${b}.birth_year)
         AND (${either('birth_month')} OR ${a}.birth_month = ${b}.birth_month)
         AND (${either('birth_day')} OR ${a}.birth_day = ${b}.birth_day)`;
 }
 
 // A stored inquiry.
 const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
-  'homecoming_inquiry_duplicates_v2',
+  'homecoming_inquiry_duplicates_v4',
   candidatesSql(
     `inquiry i1 JOIN inquirer r1 ON r1.id = i1.inquirer_id
      JOIN sought_person p1 ON p1.inquiry_id = i1.id`,
@@ -99,7 +112,7 @@ export function candidatesForNew(p: {
          (r2.phones && ${p.phones}::text[]) AS "samePhone",
          (r2.emails && ${p.emails}::text[]) AS "sameEmail", i2.created_at AS "createdAt"
        FROM p1
-       JOIN sought_person p2 ON ${key('p2.surname')} = ${key('p1.surname')}
+       CROSS JOIN LATERAL ${namesakes('p1')} p2
        JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate'
        JOIN inquirer r2 ON r2.id = i2.inquirer_id
        WHERE ${compatible('p1', 'p2')}

@@ -81,7 +81,7 @@ function openStatement(dataSource: DataSource): PreparedStatement {
     birthDay: '$16',
   });
   return new PreparedStatement(
-    'homecoming_inquiry_open_v1',
+    'homecoming_inquiry_open_v3',
     `WITH known AS (${ADD_CONTACTS_SQL('$25', '$3', '$4')} RETURNING *),
      created AS (
        INSERT INTO inquirer (full_name, phones, emails, preferred_language, country, city, notes)

@@ -30,8 +30,8 @@ export class SoughtPerson {
   @JoinColumn({ name: 'inquiry_id' })
   inquiry?: unknown;
 
-  // hc_name_key(surname) is indexed (created in the migration) for possible duplicates by the
-  // man sought, whoever asks.
+  // hc_name_key(surname), hc_name_key(given_name) are indexed together (created in the
+  // migration) for possible duplicates by the man sought, whoever asks.
   @Index('sought_person_name_key_idx', { synchronize: false })
   @Column({ type: 'text' })
   surname!: string;
