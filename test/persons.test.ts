@@ -539,6 +539,14 @@ describe('persons and searches', () => {
       text: 'x',
     });
     expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'channel']);
+    // A time the database cannot hold is refused, naming it (the fuzz test found a 500 here).
+    const ancient = await post(caseworker, `/api/inquiries/${first.inquiry.id}/messages`, {
+      channel: 'in_person',
+      direction: 'outbound',
+      occurredAt: '-047149-02-14T21:34:56.288Z',
+      text: 'c',
+    });
+    expect([ancient.status, ancient.body.errors?.[0]?.field]).toEqual([400, 'occurredAt']);
 
     type Entry = { at: string; channel: string; direction: string; reference: string };
     const read = async (who: SignedIn) => {
