@@ -251,11 +251,10 @@ SELECT c.id,
   FROM unnest(ARRAY[:a11::uuid]) AS c(id);
 SELECT inquiry_id, kind, value FROM trusted_contact WHERE inquiry_id = ANY(ARRAY[:a11::uuid]);`;
 
-// Which person the caller is (src/people/person-resolution.ts, SHARING, copied: keep it in step).
+// Which person the caller is (src/people/person-resolution.ts, SHARING, copied: keep it in step;
+// its names are compared only for persons it finds, and a new family finds none).
 const PERSON_SQL = `SELECT r.id, r.full_name AS "fullName", (r.phones && ARRAY[:phone::text]) AS "samePhone",
-    (r.emails && ARRAY[:email::text]) AS "sameEmail",
-    (hc_person_key(r.full_name) = hc_person_key('Петрова Ольга Ивановна')
-      OR hc_person_key('Петрова Ольга Ивановна') IN (SELECT hc_person_key(n) FROM unnest(r.other_names) n)) AS "sameName"
+    (r.emails && ARRAY[:email::text]) AS "sameEmail"
   FROM inquirer r
   WHERE (r.phones && ARRAY[:phone::text] OR r.emails && ARRAY[:email::text]) AND r.merged_into IS NULL
   ORDER BY r.created_at, r.id

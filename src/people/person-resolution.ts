@@ -40,18 +40,40 @@ export interface PersonResolution {
   suggestions: PersonSuggestion[];
 }
 
-// Persons (not merged into another) holding any of the contacts, oldest first.
-const SHARING = new PreparedStatement<PersonSuggestion>(
-  'homecoming_person_resolve_v2',
-  `SELECT r.id, r.full_name AS "fullName", (r.phones && $2::text[]) AS "samePhone",
-     (r.emails && $3::text[]) AS "sameEmail",
-     (hc_person_key(r.full_name) = hc_person_key($1)
-       OR hc_person_key($1) IN (SELECT hc_person_key(n) FROM unnest(r.other_names) n)) AS "sameName"
+// Persons (not merged into another) holding any of the contacts, oldest first. Most callers are
+// new: this lookup (GIN) usually finds no one, and only then are names compared (NAMES), for
+// those found — hc_person_key is costly, and in one statement with the lookup it made every
+// create plan and fold it anew.
+const SHARING = new PreparedStatement<Omit<PersonSuggestion, 'sameName'>>(
+  'homecoming_person_sharing_v1',
+  `SELECT r.id, r.full_name AS "fullName", (r.phones && $1::text[]) AS "samePhone",
+     (r.emails && $2::text[]) AS "sameEmail"
    FROM inquirer r
-   WHERE (r.phones && $2::text[] OR r.emails && $3::text[]) AND r.merged_into IS NULL
+   WHERE (r.phones && $1::text[] OR r.emails && $2::text[]) AND r.merged_into IS NULL
    ORDER BY r.created_at, r.id
    LIMIT 20`,
 );
+
+// Which of these persons bear the name (or are known by it).
+const NAMES = new PreparedStatement<{ id: string }>(
+  'homecoming_person_names_v1',
+  `SELECT r.id FROM inquirer r, (SELECT hc_person_key($1) AS key) k
+   WHERE r.id = ANY($2::uuid[])
+     AND (hc_person_key(r.full_name) = k.key
+          OR k.key IN (SELECT hc_person_key(n) FROM unnest(r.other_names) n))`,
+);
+
+async function sharing(
+  manager: EntityManager,
+  contact: PersonContact,
+): Promise<PersonSuggestion[]> {
+  const rows = await SHARING.run(manager, [contact.phones, contact.emails]);
+  if (rows.length === 0) return [];
+  const named = new Set(
+    (await NAMES.run(manager, [contact.fullName, rows.map((r) => r.id)])).map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, sameName: named.has(r.id) }));
+}
 
 export async function resolvePerson(
   manager: EntityManager,
@@ -61,7 +83,7 @@ export async function resolvePerson(
   if (contact.phones.length === 0 && contact.emails.length === 0) {
     return { match: null, suggestions: [] };
   }
-  const rows = await SHARING.run(manager, [contact.fullName, contact.phones, contact.emails]);
+  const rows = await sharing(manager, contact);
   const same =
     rows.find((r) => r.sameName) ??
     (options.trustAddress ? rows.find((r) => r.sameEmail) : undefined);
@@ -87,6 +109,5 @@ export async function personSuggestions(
   person: { id: string; fullName: string; phones: readonly string[]; emails: readonly string[] },
 ): Promise<PersonSuggestion[]> {
   if (person.phones.length === 0 && person.emails.length === 0) return [];
-  const rows = await SHARING.run(manager, [person.fullName, person.phones, person.emails]);
-  return rows.filter((r) => r.id !== person.id);
+  return (await sharing(manager, person)).filter((r) => r.id !== person.id);
 }
