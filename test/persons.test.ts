@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
@@ -590,5 +591,67 @@ describe('persons and searches', () => {
       ),
     );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  it('undoes merges newest first: a record joined to one since joined on waits for that undo', async () => {
+    const a = await open({ fullName: 'Ткачук Люба', phones: [phone()], emails: [] });
+    const b = await open({ fullName: 'Tkachuk Liuba', phones: [phone()], emails: [] });
+    const c = await open({ fullName: 'Ткачук Любов', phones: [phone()], emails: [] });
+    const join = async (survivor: Created, absorbed: Created) => {
+      const res = await post(supervisor, `/api/inquirers/${survivor.inquirer.id}/merges`, {
+        absorbedId: absorbed.inquirer.id,
+        reason: 'The same woman',
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const first = await join(b, a); // a's case → b
+    const second = await join(c, b); // b's cases (a's too) → c
+    const early = await post(supervisor, `/api/person-merges/${first}/undo`, { reason: 'x' });
+    expect([early.status, early.body.title]).toEqual([409, 'Undo the later merge first']);
+    const owner = async (created: Created) =>
+      (
+        await sql<{ inquirer_id: string }>(`SELECT inquirer_id FROM inquiry WHERE id = $1`, [
+          created.inquiry.id,
+        ])
+      )[0].inquirer_id;
+    expect(await owner(a)).toBe(c.inquirer.id);
+    for (const id of [second, first]) {
+      expect(
+        (await post(supervisor, `/api/person-merges/${id}/undo`, { reason: 'x' })).status,
+      ).toBe(200);
+    }
+    expect([await owner(a), await owner(b), await owner(c)]).toEqual([
+      a.inquirer.id,
+      b.inquirer.id,
+      c.inquirer.id,
+    ]);
+  });
+
+  it('puts a new inquiry on the survivor when the person it recognised is merged meanwhile', async () => {
+    const shared = phone();
+    const survivor = await open({ fullName: 'Кравчук Інна', phones: [phone()], emails: [] });
+    const absorbed = await open({ fullName: 'Кравчук Інна', phones: [shared], emails: [] });
+    // A merge in flight: the absorbed record locked and pointed at the survivor, not committed.
+    const client = new pg.Client({ connectionString: sut.database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`UPDATE inquirer SET merged_into = $1 WHERE id = $2`, [
+        survivor.inquirer.id,
+        absorbed.inquirer.id,
+      ]);
+      const creating = open({ fullName: 'Кравчук Інна', phones: [shared], emails: [] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await client.query(`UPDATE inquiry SET inquirer_id = $1 WHERE inquirer_id = $2`, [
+        survivor.inquirer.id,
+        absorbed.inquirer.id,
+      ]);
+      await client.query('COMMIT');
+      const created = await creating;
+      expect(created.inquirer.id).toBe(survivor.inquirer.id);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -181,6 +181,14 @@ export class PersonsService {
         throw conflict('Merge confirmed', 'A confirmed merge cannot be undone; split instead.');
       }
       const [survivor, absorbed] = await lockPersons(manager, merge.survivorId, merge.absorbedId);
+      // Merges are undone newest first: once the survivor was itself merged on, its inquiries
+      // have moved again.
+      if (survivor.mergedInto) {
+        throw conflict(
+          'Undo the later merge first',
+          `The person this record was joined to has since been joined to ${survivor.mergedInto}.`,
+        );
+      }
       const back = (await manager.query(
         `UPDATE inquiry SET inquirer_id = $1 WHERE inquirer_id = $2 AND id = ANY($3) RETURNING id`,
         [absorbed.id, survivor.id, merge.inquiryIds],

@@ -88,9 +88,24 @@ export async function resolvePerson(
     rows.find((r) => r.sameName) ??
     (options.trustAddress ? rows.find((r) => r.sameEmail) : undefined);
   return {
-    match: same ? { personId: same.id, by: same.samePhone ? 'phone' : 'email' } : null,
+    match: same
+      ? { personId: await lockPerson(manager, same.id), by: same.samePhone ? 'phone' : 'email' }
+      : null,
     suggestions: rows.filter((r) => r.id !== same?.id),
   };
+}
+
+// The person locked for the new inquiry, as they are now: a merge that committed since the
+// lookup (its survivor locked them) is followed to the survivor.
+async function lockPerson(manager: EntityManager, id: string): Promise<string> {
+  for (let current = id; ;) {
+    const [row] = (await manager.query(
+      `SELECT merged_into FROM inquirer WHERE id = $1 FOR UPDATE`,
+      [current],
+    )) as { merged_into: string | null }[];
+    if (!row?.merged_into) return current;
+    current = row.merged_into;
+  }
 }
 
 // The person's contacts with the new ones added (a recognised person who gives a new phone).
