@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { mayRead, type ReadScope } from '../common/decorators/access-policy.decorator.js';
-import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
+import { personOf } from '../people/person-resolution.js';
 import type { CallDirection, MessageChannel } from './contacts.vocabulary.js';
 import { FamilyMessage } from './family-message.entity.js';
 import { findInquiryOrFail } from './inquiry-lookup.util.js';
@@ -119,15 +119,7 @@ export class ConversationService {
     // Read committed: two reads by one person (their read records share a stream) never fail
     // each other as repeatable-read transactions would.
     return this.dataSource.transaction(async (manager) => {
-      const [person] = (await manager.query(
-        `SELECT coalesce(merged_into, id) AS id FROM inquirer WHERE id = $1`,
-        [personId],
-      )) as { id: string }[];
-      if (!person) {
-        throw new DomainException('not_found', 'No such person', {
-          detail: `No person ${personId}.`,
-        });
-      }
+      const person = { id: await personOf(manager, personId) };
       const parts = PARTS.filter((p) => mayRead(roles, p.scope)).map((p) => p.sql);
       const items = parts.length
         ? ((await manager.query(`${parts.join(' UNION ALL ')} ORDER BY at DESC, id LIMIT 500`, [

@@ -8,6 +8,7 @@ import type { ActorContext } from '../common/request-context.js';
 import { PreparedStatement } from '../database/prepared-statement.js';
 import { notFound } from './inquiry-lock.util.js';
 import { InquiryTransitionService } from './inquiry-transition.service.js';
+import { dropSearchIfEmpty } from './searches.service.js';
 import { Inquiry } from './inquiry.entity.js';
 
 export interface DuplicateCandidate {
@@ -250,7 +251,7 @@ export class InquiryDuplicatesService {
           duplicate.searchId,
           survivor.searchId,
         ]);
-        await manager.query(`DELETE FROM search WHERE id = $1`, [duplicate.searchId]);
+        await dropSearchIfEmpty(manager, duplicate.searchId);
       }
       const moved = await moveEverything(manager, duplicateId, survivorId, actor, input.reason);
       for (const [inquiryId, role] of [duplicateId, survivorId]

@@ -6,7 +6,11 @@ import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { Inquirer } from '../people/inquirer.entity.js';
 import { PersonMerge } from '../people/person-merge.entity.js';
-import { personSuggestions, type PersonSuggestion } from '../people/person-resolution.js';
+import {
+  personNotFound,
+  personSuggestions,
+  type PersonSuggestion,
+} from '../people/person-resolution.js';
 
 export interface PersonPage {
   person: Inquirer;
@@ -40,9 +44,6 @@ export interface PersonPage {
   suggestions: PersonSuggestion[];
 }
 
-const notFound = (id: string) =>
-  new DomainException('not_found', 'No such person', { detail: `No person ${id}.` });
-
 const conflict = (title: string, detail: string) =>
   new DomainException('conflict', title, { detail });
 
@@ -61,7 +62,7 @@ export class PersonsService {
   async page(id: string, actor: ActorContext): Promise<PersonPage> {
     return this.dataSource.transaction(async (manager) => {
       const person = await manager.getRepository(Inquirer).findOneBy({ id });
-      if (!person) throw notFound(id);
+      if (!person) throw personNotFound(id);
       const [mergedInto] = person.mergedInto
         ? ((await manager.query(`SELECT id, full_name AS "fullName" FROM inquirer WHERE id = $1`, [
             person.mergedInto,
@@ -361,7 +362,7 @@ async function lockPersons(manager: EntityManager, ...ids: string[]): Promise<In
     .getMany();
   return ids.map((id) => {
     const row = rows.find((r) => r.id === id);
-    if (!row) throw notFound(id);
+    if (!row) throw personNotFound(id);
     return row;
   });
 }

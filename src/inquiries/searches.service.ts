@@ -47,7 +47,7 @@ export class SearchesService {
       inquiry.searchId = other.search_id;
       inquiry.updatedAt = new Date();
       const saved = await manager.save(inquiry);
-      await dropIfEmpty(manager, from);
+      await dropSearchIfEmpty(manager, from);
       await this.audit.appendInTransaction(manager, {
         action: 'search.linked',
         actor,
@@ -96,7 +96,8 @@ export class SearchesService {
   }
 }
 
-async function dropIfEmpty(manager: EntityManager, searchId: string): Promise<void> {
+// A search nobody is on any more goes.
+export async function dropSearchIfEmpty(manager: EntityManager, searchId: string): Promise<void> {
   await manager.query(
     `DELETE FROM search s WHERE s.id = $1 AND NOT EXISTS (SELECT 1 FROM inquiry WHERE search_id = s.id)`,
     [searchId],

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
 import { AuditModule } from '../audit/audit.module.js';
-import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { IntakeQuarantineService } from './intake-quarantine.service.js';
 import { IntakeReviewService } from './intake-review.service.js';
@@ -15,7 +14,7 @@ import { ImapIntakeService } from './imap/imap-intake.service.js';
 
 // Mail in: one pipeline behind both doors, the webhook and IMAP.
 @Module({
-  imports: [AuditModule, MailModule, DisclosureModule, InquiriesModule],
+  imports: [AuditModule, MailModule, InquiriesModule],
   controllers: [IntakeController, InboundMessagesController],
   providers: [
     MailParser,

@@ -7,7 +7,6 @@ import type { ActorContext } from '../common/request-context.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
 import type { AuditAction } from '../audit/audit-actions.js';
-import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { InquiryOpening } from '../inquiries/inquiry-opening.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { InspectedAttachment } from './attachments.js';
@@ -94,7 +93,6 @@ export class IntakeService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
-    private readonly gate: DisclosureGate,
     private readonly metrics: Metrics,
     private readonly opening: InquiryOpening,
     parser: MailParser,

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { DomainException } from '../common/exceptions/domain.exception.js';
 import { PreparedStatement } from '../database/prepared-statement.js';
 
 // Which existing person a new contact is. THE rule, used by every door that opens an inquiry
@@ -125,4 +126,18 @@ export async function personSuggestions(
 ): Promise<PersonSuggestion[]> {
   if (person.phones.length === 0 && person.emails.length === 0) return [];
   return (await sharing(manager, person)).filter((r) => r.id !== person.id);
+}
+
+export const personNotFound = (id: string) =>
+  new DomainException('not_found', 'No such person', { detail: `No person ${id}.` });
+
+// The person a record is: itself, or the record it was merged into (a merged record's export,
+// conversation and erasure are the survivor's).
+export async function personOf(manager: EntityManager, id: string): Promise<string> {
+  const [row] = (await manager.query(
+    `SELECT coalesce(merged_into, id) AS id FROM inquirer WHERE id = $1`,
+    [id],
+  )) as { id: string }[];
+  if (!row) throw personNotFound(id);
+  return row.id;
 }

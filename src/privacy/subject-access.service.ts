@@ -8,6 +8,7 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
+import { personNotFound, personOf } from '../people/person-resolution.js';
 import { FINAL_STATES, Pseudonymiser, type PseudonymisedCase } from './pseudonymiser.js';
 
 export interface SubjectExport {
@@ -72,7 +73,7 @@ export class SubjectAccessService {
          FROM inquirer WHERE id = $1`,
         [inquirerId],
       )) as Record<string, unknown>[];
-      if (!inquirer) throw notFound(inquirerId);
+      if (!inquirer) throw personNotFound(inquirerId);
       const cases = (await manager.query(
         `SELECT id, reference, channel, status, relationship, created_at AS "createdAt",
            pseudonymised_at AS "pseudonymisedAt"
@@ -236,7 +237,7 @@ export class SubjectAccessService {
          ORDER BY created_at FOR UPDATE`,
         [inquirerId],
       )) as { id: string; reference: string; status: string; pseudonymised_at: Date | null }[];
-      if (cases.length === 0) throw notFound(inquirerId);
+      if (cases.length === 0) throw personNotFound(inquirerId);
       const open = cases.filter((c) => !FINAL_STATES.includes(c.status));
       if (open.length > 0) {
         throw new DomainException('erasure_not_allowed', 'Cases still in progress', {
@@ -266,16 +267,3 @@ export class SubjectAccessService {
     });
   }
 }
-
-// The person a record is: itself, or the record it was merged into.
-async function personOf(manager: EntityManager, id: string): Promise<string> {
-  const [row] = (await manager.query(
-    `SELECT coalesce(merged_into, id) AS id FROM inquirer WHERE id = $1`,
-    [id],
-  )) as { id: string }[];
-  if (!row) throw notFound(id);
-  return row.id;
-}
-
-const notFound = (id: string) =>
-  new DomainException('not_found', 'No such inquirer', { detail: `Inquirer ${id} not found.` });

@@ -16,7 +16,7 @@ import {
   type CallDirection,
   type MessageChannel,
 } from '../contacts.vocabulary.js';
-import { INSTANT_MESSAGE, toInstant } from './contact-input.util.js';
+import { INSTANT_MESSAGE, toInstant, trim } from './contact-input.util.js';
 
 // Clocks of the caller's computer and ours may differ a little; nothing was said before the
 // service existed.
@@ -47,7 +47,7 @@ export class RecordMessageDto {
   occurredAt?: Date;
 
   @ApiProperty({ description: 'What was said or written' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(20_000)
