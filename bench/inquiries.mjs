@@ -189,7 +189,7 @@ function appendDefines(actor, action) {
   return { a2: '0'.repeat(64), a7: actor, a8: action, a9: 'inquiry', a14: '127.0.0.1' };
 }
 
-function createScript() {
+function createScript(duplicatesSql) {
   return `BEGIN;
 SELECT e.reference, e.inquirer_id, e.phone, e.email, e.surname, e.given_name, e.birth_year, ${FRAGMENTS}
 FROM (
@@ -218,7 +218,7 @@ ${GATE_READS_SQL}
 INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload, state, last_error, family_stage)
   VALUES ('family.acknowledgement', :a11::uuid, 'inquirer', :inquirer_id::uuid, '{}'::jsonb, 'pending', NULL, 'received');
 ${appendStatement().sql}
-${DUPLICATES_SQL}
+${duplicatesSql}
 END;
 `;
 }
@@ -260,35 +260,14 @@ const PERSON_SQL = `SELECT r.id, r.full_name AS "fullName", (r.phones && ARRAY[:
   ORDER BY r.created_at, r.id
   LIMIT 20;`;
 
-// The create's look for possible duplicates by the man sought (src/inquiries/
-// inquiry-duplicates.service.ts, CANDIDATES, copied: keep it in step), which the app runs in the
-// same transaction.
-const DUPLICATES_SQL = (() => {
-  const key = (column) => `hc_name_key(${column})`;
-  const either = (column) => `p1.${column} IS NULL OR p2.${column} IS NULL`;
-  const same = `${key('s.surname')} = ${key('p1.surname')}`;
-  return `SELECT i2.id, i2.reference, i2.status, r2.full_name AS "inquirerName", i2.relationship,
-    concat_ws(' ', p2.surname, p2.given_name, p2.patronymic) AS "soughtPersonName",
-    (i2.inquirer_id = i1.inquirer_id) AS "samePerson",
-    (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
-  FROM inquiry i1
-  JOIN inquirer r1 ON r1.id = i1.inquirer_id
-  JOIN sought_person p1 ON p1.inquiry_id = i1.id
-  CROSS JOIN LATERAL (SELECT s.* FROM sought_person s
-      WHERE ${same} AND ${key('s.given_name')} = ${key('p1.given_name')}
-    UNION ALL SELECT s.* FROM sought_person s
-      WHERE ${same} AND ${key('s.given_name')} IS NULL AND p1.given_name IS NOT NULL
-    UNION ALL SELECT s.* FROM sought_person s
-      WHERE ${same} AND p1.given_name IS NULL) p2
-  JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate' AND i2.search_id <> i1.search_id
-  JOIN inquirer r2 ON r2.id = i2.inquirer_id
-  WHERE i1.id = :a11::uuid AND p2.id <> p1.id
-    AND (${either('birth_year')} OR p1.birth_year = p2.birth_year)
-    AND (${either('birth_month')} OR p1.birth_month = p2.birth_month)
-    AND (${either('birth_day')} OR p1.birth_day = p2.birth_day)
-  ORDER BY i2.created_at, i2.id
-  LIMIT 20;`;
-})();
+// The create's look for possible duplicates by the man sought, which the app runs in the same
+// transaction: the app's own statement (CANDIDATES in src/inquiries/inquiry-duplicates.service.ts,
+// from the build), its parameter the inquiry just created.
+async function duplicatesStatement() {
+  const built = path.join(ROOT, 'dist/src/inquiries/inquiry-duplicates.service.js');
+  const { CANDIDATES } = await import(built);
+  return `${CANDIDATES.text.trim().replace(/\$1\b/g, ':a11::uuid')};`;
+}
 
 // Client c (0-based) only touches picks c+1, c+1+CLIENTS, …: no two clients wait for one row,
 // as no two HTTP connections ever send the same inquiry at once. One transition holds the
@@ -353,7 +332,9 @@ async function runPgbench({ pgbench, url, script, defines, folder, label, second
   ];
   // The password goes through the environment, not the command line.
   const target = new URL(url);
-  const env = { ...process.env };
+  // The app's sessions plan its named statements generically (src/database/
+  // data-source-options.ts): pgbench's prepared statements are planned the same way.
+  const env = { ...process.env, PGOPTIONS: '-c plan_cache_mode=force_generic_plan' };
   if (target.password) env.PGPASSWORD = decodeURIComponent(target.password);
   target.password = '';
   args.push(target.toString());
@@ -883,7 +864,7 @@ async function main() {
 
     const { session, staffId } = await signInStaff(base, adminEmail, adminPassword);
     const actor = staffId ?? randomUUID();
-    await writeFile(path.join(folder, 'create.sql'), createScript());
+    await writeFile(path.join(folder, 'create.sql'), createScript(await duplicatesStatement()));
     await writeFile(path.join(folder, 'transition.sql'), transitionScript());
 
     const meter = (options) => cpuWindow({ monitor, appPid: app.child.pid, ...options });

@@ -8,6 +8,7 @@ import { nestPinoParams } from './common/logging/logger.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CaseRecordsModule } from './common/case-records/case-records.registry.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { InquiriesModule } from './inquiries/inquiries.module.js';
@@ -47,6 +48,7 @@ export class AppModule {
           retryDelay: 1_000,
         }),
         CryptoModule,
+        CaseRecordsModule,
         HealthModule,
         MetricsModule,
         AuditModule,

@@ -15,12 +15,25 @@ const CROSS_READERS: Record<string, string> = {
   metrics: 'the gauges count rows of the queues (outbox, inbound mail, mailboxes)',
 };
 
-// Known crossings to pay down, each to move behind the owning module's in-transaction operations
+// Who may write another module's tables, and why (beyond the cross readers above, of which
+// privacy erases and the CLI restores). Every other module changes another's records only through
+// that module's in-transaction operations (lockForChange, openOrAttach, the case-records
+// registry of a merge, the outbox, the gate, …).
+const CROSS_WRITERS: Record<string, { tables: string[]; why: string }> = {
+  inquiries: {
+    tables: ['inquirer', 'person_merge', 'search', 'sought_person'],
+    why:
+      'people holds the records of persons, searches and sought persons and the rule that ' +
+      'recognises a person (a leaf every module reads); the inquiries module is the one that ' +
+      'changes them: opening, editing, linking searches, merging and splitting persons',
+  },
+};
+
+// Known reads across (a view joining another module's table) to pay down, each to move behind the owning module's in-transaction operations
 // (issue 20). The test fails on a crossing not listed here, and on a listed one that is gone —
 // so this list only shrinks.
 const KNOWN = `
 contacts/conversation.service.ts inbound_attachment inbound_email inquiry outbox_message
-contacts/inquiry-lookup.util.ts inquirer inquiry
 contacts/overdue-callback.notifier.ts inquiry
 contacts/overdue-callbacks.service.ts inquirer inquiry
 handover/handover.guards.ts travel_event
@@ -29,27 +42,15 @@ identity/candidates.sql.ts prisoner sought_person
 identity/consent.service.ts staff_user
 identity/countersign-review.service.ts inquirer inquiry prisoner sought_person staff_user
 identity/fraud-signals.service.ts inquirer inquiry sought_person
-identity/identity-records.util.ts inquiry
 identity/matches.service.ts inquirer inquiry prisoner sought_person staff_user
 identity/verification.service.ts prisoner
-inquiries/inquiries.service.ts audit_event callback inquirer sought_person
-inquiries/inquiry-duplicates.service.ts call callback contact_change family_message handover_appointment inbound_email inquirer inquirer_verification inquiry_match outbox_message prisoner_consent sought_person status_link travel_plan trusted_contact
-inquiries/inquiry-editing.service.ts inquirer sought_person staff_user
-inquiries/inquiry-family-facts.ts inquirer sought_person
+inquiries/inquiries.service.ts audit_event callback
+inquiries/inquiry-duplicates.service.ts handover_appointment travel_plan
+inquiries/inquiry-editing.service.ts staff_user
 inquiries/inquiry-lock.util.ts audit_event staff_user
-inquiries/inquiry-opening.service.ts inquirer search sought_person
-inquiries/persons.service.ts inquirer person_merge sought_person
-inquiries/searches.service.ts search
-inquiries/sought-person-complete.guard.ts sought_person
-intake/inbound-messages.service.ts inquiry
-intake/intake-review.service.ts inquiry
-intake/intake.service.ts inquirer inquiry outbox_message
-intake/intake.sql.ts inquirer inquiry outbox_message
 mail/mail-delivery.service.ts inquirer inquiry
 mail/mail-sender.ts inquiry sought_person staff_user
-status/status-links.service.ts inquiry
 travel/crossing-overdue.notifier.ts inquiry
-travel/travel-plan.service.ts inquiry
 travel/travel.service.ts inquiry
 `;
 
@@ -83,7 +84,7 @@ describe('modules own their tables', () => {
     owner.set(table, 'reports');
   }
 
-  const crossings = (): string[] => {
+  const crossings = (pattern: RegExp, writes: boolean): string[] => {
     const found: string[] = [];
     for (const file of files) {
       const module = moduleOf(file);
@@ -95,11 +96,20 @@ describe('modules own their tables', () => {
         continue;
       const text = readFileSync(file, 'utf8');
       const tables = new Set<string>();
-      for (const m of text.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+"?([a-z_]+)"?/g)) {
-        if (owner.has(m[1]) && owner.get(m[1]) !== module) tables.add(m[1]);
+      const allowed = CROSS_WRITERS[module]?.tables ?? [];
+      for (const m of text.matchAll(pattern)) {
+        if (owner.has(m[1]) && owner.get(m[1]) !== module && !allowed.includes(m[1])) {
+          tables.add(m[1]);
+        }
       }
-      for (const m of text.matchAll(/getRepository\((\w+)\)/g)) {
-        if (classes.has(m[1]) && classes.get(m[1]) !== module) tables.add(snake(m[1]));
+      const repository = writes
+        ? /getRepository\((\w+)\)\s*\.\s*(?:save|insert|update|upsert|delete|remove)\b/g
+        : /getRepository\((\w+)\)/g;
+      for (const m of text.matchAll(repository)) {
+        const table = snake(m[1]);
+        if (classes.has(m[1]) && classes.get(m[1]) !== module && !allowed.includes(table)) {
+          tables.add(table);
+        }
       }
       for (const table of [...tables].sort()) {
         found.push(`${path.relative(SRC, file).split(path.sep).join('/')} ${table}`);
@@ -122,8 +132,14 @@ describe('modules own their tables', () => {
         const [file, ...tables] = line.split(' ');
         return tables.map((t) => `${file} ${t}`);
       });
-    const found = crossings();
+    const found = crossings(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+"?([a-z_]+)"?/g, false);
     expect({ new: found.filter((c) => !known.includes(c)) }).toEqual({ new: [] });
     expect({ gone: known.filter((c) => !found.includes(c)) }).toEqual({ gone: [] });
+  });
+
+  it('finds no module writing another module’s table (beyond the writers named above)', () => {
+    expect(
+      crossings(/\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+"?([a-z_]+)"?/g, true),
+    ).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
+import { CaseRecordsRegistry } from '../src/common/case-records/case-records.registry.js';
 import { intakeSignature } from '../src/intake/intake.controller.js';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { caseWithIdentitySettled, importThePrisoner } from './support/identity.js';
@@ -375,6 +376,47 @@ describe('persons and searches', () => {
       [survivorId],
     );
     expect(rejected.reason).toMatch(/^merged into another inquiry: She called twice/);
+  });
+
+  it('moves on a merge every table that hangs on an inquiry, or says why it stays', async () => {
+    // Each module registers its own tables (CaseRecordsRegistry); a new table with an
+    // inquiry_id fails here until its module moves it on a merge or it is said to stay.
+    const STAYS: Record<string, string> = {
+      inquiry_status_history: 'the duplicate’s own stages, ending in closed_duplicate',
+      sought_person: 'each inquiry keeps the man as its family described him',
+      audit_event: 'each case keeps its trail; the merge is written on both',
+      audit_case_key: 'the key that seals the duplicate’s own trail',
+      travel_plan: 'a merge is refused once a journey is planned',
+      travel_event: 'a merge is refused once a journey is planned',
+      handover_appointment: 'a merge is refused once a journey is planned',
+      report_inquiry_fact: 'the reports’ own summary, refreshed by their triggers',
+      report_fact_contribution: 'the reports’ own summary, refreshed by their triggers',
+      report_fact_source: 'the reports’ view of the tables',
+    };
+    const columns = await sql<{ table_name: string }>(
+      `SELECT DISTINCT table_name FROM information_schema.columns
+       WHERE table_schema = 'public' AND column_name = 'inquiry_id' ORDER BY table_name`,
+    );
+    const tables = columns.map((c) => c.table_name);
+    const moved = sut.app.get(CaseRecordsRegistry).tables;
+    expect({
+      unaccounted: tables.filter((t) => !moved.includes(t) && !(t in STAYS)),
+      movedAndStaying: moved.filter((t) => t in STAYS),
+      staleStays: Object.keys(STAYS).filter((t) => !tables.includes(t)),
+    }).toEqual({ unaccounted: [], movedAndStaying: [], staleStays: [] });
+    expect(moved).toEqual([
+      'call',
+      'callback',
+      'contact_change',
+      'family_message',
+      'inbound_email',
+      'inquirer_verification',
+      'inquiry_match',
+      'outbox_message',
+      'prisoner_consent',
+      'status_link',
+      'trusted_contact',
+    ]);
   });
 
   it('merges only one person’s inquiries: another relative’s joins the search instead', async () => {

@@ -9,7 +9,7 @@ import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { Call } from './call.entity.js';
 import { Callback, type ClosedCallbackState } from './callback.entity.js';
 import { callbackNotFound, callbackNotOpen, staleCallbackVersion } from './contacts.exception.js';
-import { findInquiryOrFail, findInquiryWithInquirerOrFail } from './inquiry-lookup.util.js';
+import { findInquiryOrFail, findInquiryWithInquirerOrFail } from '../inquiries/case-lookup.js';
 
 export interface ScheduleCallbackCommand {
   inquiryId: string;

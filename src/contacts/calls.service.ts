@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
 import { Call, type CallDirection, type CallOutcome } from './call.entity.js';
-import { findInquiryOrFail } from './inquiry-lookup.util.js';
+import { findInquiryOrFail } from '../inquiries/case-lookup.js';
 
 export interface LogCallCommand {
   inquiryId: string;

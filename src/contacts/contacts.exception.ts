@@ -1,10 +1,6 @@
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { CallbackState } from './callback.entity.js';
 
-export function inquiryNotFound(id: string): DomainException {
-  return new DomainException('not_found', 'No such inquiry', { detail: `No inquiry ${id}.` });
-}
-
 export function callbackNotFound(id: string): DomainException {
   return new DomainException('not_found', 'No such callback', { detail: `No callback ${id}.` });
 }

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { MailModule } from '../mail/mail.module.js';
@@ -23,4 +24,10 @@ import { ConversationService } from './conversation.service.js';
     OverdueCallbackNotifier,
   ],
 })
-export class ContactsModule {}
+export class ContactsModule implements OnModuleInit {
+  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+
+  onModuleInit(): void {
+    this.caseRecords.register(['call', 'callback', 'family_message']);
+  }
+}

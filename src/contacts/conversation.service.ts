@@ -7,7 +7,7 @@ import type { ActorContext } from '../common/request-context.js';
 import { personOf } from '../people/person-resolution.js';
 import type { CallDirection, MessageChannel } from './contacts.vocabulary.js';
 import { FamilyMessage } from './family-message.entity.js';
-import { findInquiryOrFail } from './inquiry-lookup.util.js';
+import { findInquiryOrFail } from '../inquiries/case-lookup.js';
 
 // One exchange with the family, whatever its channel.
 export interface ConversationEntry {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CaseMove } from '../common/case-records/case-records.registry.js';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
@@ -132,3 +133,22 @@ export class ContactTrustService {
 const CHANGE_COLUMNS = `id, inquiry_id AS "inquiryId", kind, value, state,
   requested_by AS "requestedBy", requested_at AS "requestedAt", decided_by AS "decidedBy",
   decided_at AS "decidedAt", reason`;
+
+// Before a merge moves the trusted addresses and contact changes (CaseRecordsRegistry): an
+// address the survivor trusts already is trusted once, and a pending change the survivor has
+// pending too is superseded.
+export const TRUST_RECORDS = ['contact_change', 'trusted_contact'];
+export async function beforeTrustMove({ manager, from, to }: CaseMove): Promise<void> {
+  await manager.query(
+    `DELETE FROM trusted_contact d WHERE d.inquiry_id = $1
+       AND EXISTS (SELECT 1 FROM trusted_contact s WHERE s.inquiry_id = $2
+                   AND s.kind = d.kind AND s.value = d.value)`,
+    [from, to],
+  );
+  await manager.query(
+    `UPDATE contact_change d SET state = 'superseded' WHERE d.inquiry_id = $1 AND d.state = 'pending'
+       AND EXISTS (SELECT 1 FROM contact_change s WHERE s.inquiry_id = $2 AND s.state = 'pending'
+                   AND s.kind = d.kind AND s.value = d.value)`,
+    [from, to],
+  );
+}

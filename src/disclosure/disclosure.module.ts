@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
+import { TRUST_RECORDS, beforeTrustMove } from './contact-trust.service.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { ContactChangesService } from './contact-changes.service.js';
@@ -16,4 +18,10 @@ import { FamilyFactsRegistry } from './family-facts.registry.js';
   providers: [DisclosureGate, FamilyFactsRegistry, ContactTrustService, ContactChangesService],
   exports: [DisclosureGate, FamilyFactsRegistry, ContactTrustService],
 })
-export class DisclosureModule {}
+export class DisclosureModule implements OnModuleInit {
+  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+
+  onModuleInit(): void {
+    this.caseRecords.register(TRUST_RECORDS, beforeTrustMove);
+  }
+}

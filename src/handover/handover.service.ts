@@ -16,6 +16,7 @@ import type {
 } from './dto/handover.dto.js';
 import { HandoverAppointment, type AppointmentState } from './handover-appointment.entity.js';
 import { HandoverLocationsService } from './handover-locations.service.js';
+import { lockForChange } from '../inquiries/inquiry-lock.util.js';
 
 const SCHEDULING_STATES = ['in_transit', 'handover_scheduled'];
 // Clocks of the caller's computer and ours may differ a little.
@@ -59,7 +60,7 @@ export class HandoverService {
   // told again). At an active place, in the future, with the officials who will be there.
   async schedule(inquiryId: string, dto: ScheduleHandoverDto, actor: ActorContext) {
     return this.dataSource.transaction(async (manager) => {
-      const inquiry = await this.lockInquiry(manager, inquiryId);
+      const inquiry = await lockForChange(manager, inquiryId);
       if (!SCHEDULING_STATES.includes(inquiry.status)) {
         throw new DomainException('conflict', 'A handover cannot be scheduled at this stage', {
           detail: `The case is ${inquiry.status}; handovers are scheduled from in_transit.`,
@@ -113,7 +114,7 @@ export class HandoverService {
       const found = await repository.findOneBy({ id });
       if (!found) throw new DomainException('not_found', 'No such handover appointment');
       // The case first, then the appointment: the order schedule() locks them in.
-      const inquiry = await this.lockInquiry(manager, found.inquiryId);
+      const inquiry = await lockForChange(manager, found.inquiryId);
       const appointment = await repository.findOneOrFail({
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -311,15 +312,6 @@ export class HandoverService {
       appointment.officials = officials;
     }
     return { before, after };
-  }
-
-  private async lockInquiry(manager: EntityManager, inquiryId: string) {
-    const [inquiry] = (await manager.query(
-      `SELECT id, status, reference, inquirer_id FROM inquiry WHERE id = $1 FOR UPDATE`,
-      [inquiryId],
-    )) as { id: string; status: string; reference: string; inquirer_id: string }[];
-    if (!inquiry) throw new DomainException('not_found', 'No such inquiry');
-    return inquiry;
   }
 
   // A new appointment, or a new time or place for one: the family is told (the gate decides

@@ -8,7 +8,8 @@ import {
 } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
-import { confirmedPrisoner, lockInquiry } from './identity-records.util.js';
+import { confirmedPrisoner } from './identity-records.util.js';
+import { lockForChange } from '../inquiries/inquiry-lock.util.js';
 import {
   PrisonerConsent,
   type ConsentDecision,
@@ -55,7 +56,7 @@ export class ConsentService {
     actor: ActorContext,
   ): Promise<PrisonerConsent> {
     return this.dataSource.transaction(async (manager) => {
-      await lockInquiry(manager, inquiryId);
+      await lockForChange(manager, inquiryId);
       const prisonerId = await confirmedPrisoner(manager, inquiryId);
       if (!prisonerId) {
         throw new DomainException('conflict', 'The case has no confirmed match', {

@@ -1,14 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DomainException } from '../common/exceptions/domain.exception.js';
-
-// The inquiry, locked for the rest of the caller's transaction (identity records of one case
-// are written one at a time); 404 when there is none.
-export async function lockInquiry(manager: EntityManager, inquiryId: string): Promise<void> {
-  const rows = (await manager.query(`SELECT id FROM inquiry WHERE id = $1 FOR UPDATE`, [
-    inquiryId,
-  ])) as unknown[];
-  if (rows.length === 0) throw new DomainException('not_found', 'No such inquiry');
-}
+import type { CaseMove } from '../common/case-records/case-records.registry.js';
 
 // A countersignature by the person who signed first is refused: four eyes means two people.
 export function fourEyes(what: string): DomainException {
@@ -27,4 +19,25 @@ export async function confirmedPrisoner(
     [inquiryId],
   )) as { prisoner_id: string }[];
   return row?.prisoner_id ?? null;
+}
+
+// Before a merge moves the identity records (CaseRecordsRegistry): an open match of the
+// duplicate is rejected as merged where the survivor has one open already (a case confirms one
+// prisoner).
+export const IDENTITY_RECORDS = ['inquiry_match', 'inquirer_verification', 'prisoner_consent'];
+export async function beforeIdentityMove({
+  manager,
+  from,
+  to,
+  actor,
+  reason,
+}: CaseMove): Promise<void> {
+  await manager.query(
+    `UPDATE inquiry_match d SET state = 'rejected', rejected_by = $3, rejected_at = now(),
+       reason = $4
+     WHERE d.inquiry_id = $1 AND d.state IN ('proposed', 'confirmed')
+       AND EXISTS (SELECT 1 FROM inquiry_match s WHERE s.inquiry_id = $2
+                   AND s.state IN ('proposed', 'confirmed'))`,
+    [from, to, actor.actor, `merged into another inquiry: ${reason}`.slice(0, 2000)],
+  );
 }

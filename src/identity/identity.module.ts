@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
+import { IDENTITY_RECORDS, beforeIdentityMove } from './identity-records.util.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
@@ -30,4 +32,10 @@ import { VerificationService } from './verification.service.js';
   ],
   exports: [MatchingService],
 })
-export class IdentityModule {}
+export class IdentityModule implements OnModuleInit {
+  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+
+  onModuleInit(): void {
+    this.caseRecords.register(IDENTITY_RECORDS, beforeIdentityMove);
+  }
+}

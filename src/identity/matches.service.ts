@@ -4,7 +4,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
-import { fourEyes, lockInquiry } from './identity-records.util.js';
+import { fourEyes } from './identity-records.util.js';
+import { lockForChange } from '../inquiries/inquiry-lock.util.js';
 import { InquiryMatch } from './inquiry-match.entity.js';
 import { MatchingService } from './matching.service.js';
 
@@ -84,7 +85,7 @@ export class MatchesService {
 
   async propose(inquiryId: string, prisonerId: string, actor: ActorContext): Promise<InquiryMatch> {
     return this.dataSource.transaction(async (manager) => {
-      await lockInquiry(manager, inquiryId);
+      await lockForChange(manager, inquiryId);
       const open = await manager.getRepository(InquiryMatch).findOneBy([
         { inquiryId, state: 'proposed' },
         { inquiryId, state: 'confirmed' },

@@ -7,7 +7,8 @@ import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { lastFour } from '../common/text/last-four.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
-import { confirmedPrisoner, fourEyes, lockInquiry } from './identity-records.util.js';
+import { confirmedPrisoner, fourEyes } from './identity-records.util.js';
+import { lockForChange } from '../inquiries/inquiry-lock.util.js';
 import {
   InquirerVerification,
   type VerificationAnswer,
@@ -81,7 +82,7 @@ export class VerificationService {
     actor: ActorContext,
   ): Promise<VerificationView> {
     return this.dataSource.transaction(async (manager) => {
-      await lockInquiry(manager, inquiryId);
+      await lockForChange(manager, inquiryId);
       const answers = await this.compared(manager, inquiryId, input.answers);
       const repository = manager.getRepository(InquirerVerification);
       const saved = await repository.save(
@@ -132,7 +133,7 @@ export class VerificationService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!verification) throw new DomainException('not_found', 'No such verification');
-      await lockInquiry(manager, verification.inquiryId);
+      await lockForChange(manager, verification.inquiryId);
       if (verification.verifiedBy === actor.actor) throw fourEyes('the verification');
       if (verification.countersignedBy) {
         throw new DomainException('conflict', 'The verification is countersigned already');

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
 import type { Role } from '../common/decorators/access-policy.decorator.js';
 import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
@@ -47,10 +48,9 @@ function candidatesSql(source: string, where: string): string {
         (r2.phones && r1.phones) AS "samePhone", (r2.emails && r1.emails) AS "sameEmail"
       FROM ${source}
       CROSS JOIN LATERAL ${namesakes('p1')} p2
-      JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate'
-        AND i2.search_id <> i1.search_id
-      JOIN inquirer r2 ON r2.id = i2.inquirer_id
-      WHERE ${where} AND p2.id <> p1.id
+      CROSS JOIN LATERAL ${caseOf('p2')} i2
+      CROSS JOIN LATERAL ${personOf('i2')} r2
+      WHERE ${where} AND p2.id <> p1.id AND i2.search_id <> i1.search_id
         AND ${compatible('p1', 'p2')}
       ORDER BY i2.created_at, i2.id
       LIMIT 20`;
@@ -69,6 +69,17 @@ function namesakes(p: string): string {
       WHERE ${same} AND ${p}.given_name IS NULL)`;
 }
 
+// A namesake's case (not closed as a duplicate) and its person, each read by its primary key for
+// each namesake: a plain join let a generic plan made while the tables were small hash-join the
+// namesakes with a scan of every inquiry (a create's cost then grew with the table).
+function caseOf(p: string): string {
+  return `(SELECT * FROM inquiry i WHERE i.id = ${p}.inquiry_id
+      AND i.status <> 'closed_duplicate' OFFSET 0)`;
+}
+function personOf(i: string): string {
+  return `(SELECT * FROM inquirer r WHERE r.id = ${i}.inquirer_id OFFSET 0)`;
+}
+
 // Birth dates that do not contradict each other (the given names, namesakes() has seen to).
 function compatible(a: string, b: string): string {
   const either = (column: string) => `${a}.${column} IS NULL OR ${b}.${column} IS NULL`;
@@ -77,9 +88,9 @@ function compatible(a: string, b: string): string {
         AND (${either('birth_day')} OR ${a}.birth_day = ${b}.birth_day)`;
 }
 
-// A stored inquiry.
-const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
-  'homecoming_inquiry_duplicates_v4',
+// A stored inquiry (exported: bench:inquiries runs it as its baseline).
+export const CANDIDATES = new PreparedStatement<DuplicateCandidate>(
+  'homecoming_inquiry_duplicates_v5',
   candidatesSql(
     `inquiry i1 JOIN inquirer r1 ON r1.id = i1.inquirer_id
      JOIN sought_person p1 ON p1.inquiry_id = i1.id`,
@@ -114,8 +125,8 @@ export function candidatesForNew(p: {
          (r2.emails && ${p.emails}::text[]) AS "sameEmail", i2.created_at AS "createdAt"
        FROM p1
        CROSS JOIN LATERAL ${namesakes('p1')} p2
-       JOIN inquiry i2 ON i2.id = p2.inquiry_id AND i2.status <> 'closed_duplicate'
-       JOIN inquirer r2 ON r2.id = i2.inquirer_id
+       CROSS JOIN LATERAL ${caseOf('p2')} i2
+       CROSS JOIN LATERAL ${personOf('i2')} r2
        WHERE ${compatible('p1', 'p2')}
        ORDER BY i2.created_at, i2.id
        LIMIT 20) c)`,
@@ -133,7 +144,7 @@ const PROPOSED = candidatesForNew({
   birthMonth: '$6',
   birthDay: '$7',
 });
-const PROPOSED_CANDIDATES = `WITH ${PROPOSED.cte} SELECT ${PROPOSED.json} AS candidates`;
+export const PROPOSED_CANDIDATES = `WITH ${PROPOSED.cte} SELECT ${PROPOSED.json} AS candidates`;
 
 export interface ProposedInquiry {
   phones: string[];
@@ -151,6 +162,7 @@ export class InquiryDuplicatesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transitions: InquiryTransitionService,
     private readonly audit: AuditService,
+    private readonly caseRecords: CaseRecordsRegistry,
   ) {}
 
   async findCandidates(
@@ -253,7 +265,16 @@ export class InquiryDuplicatesService {
         ]);
         await dropSearchIfEmpty(manager, duplicate.searchId);
       }
-      const moved = await moveEverything(manager, duplicateId, survivorId, actor, input.reason);
+      // What belongs to the duplicate follows it, each module moving its own records: letters in
+      // and out, calls, visits, letters on paper, callbacks, matches, verifications, consents,
+      // trusted addresses, contact changes, status links.
+      const moved = await this.caseRecords.moveAll({
+        manager,
+        from: duplicateId,
+        to: survivorId,
+        actor,
+        reason: input.reason,
+      });
       for (const [inquiryId, role] of [duplicateId, survivorId]
         .sort()
         .map((id) => [id, id === survivorId ? 'survivor' : 'duplicate'])) {
@@ -269,59 +290,4 @@ export class InquiryDuplicatesService {
       return manager.getRepository(Inquiry).findOneByOrFail({ id: duplicateId });
     });
   }
-}
-
-// What belongs to the duplicate follows it to the survivor: letters in and out, calls, visits,
-// letters on paper and callbacks, registry matches (an open one the survivor already has is rejected as merged),
-// verifications, consents, trusted contacts, contact changes and status links. Counts per table.
-async function moveEverything(
-  manager: EntityManager,
-  from: string,
-  to: string,
-  actor: ActorContext,
-  reason: string,
-): Promise<Record<string, number>> {
-  const moved: Record<string, number> = {};
-  const run = async (table: string, sql: string, values: unknown[] = [from, to]) => {
-    const [, count] = (await manager.query(sql, values)) as [unknown, number];
-    moved[table] = (moved[table] ?? 0) + count;
-  };
-  await manager.query(
-    `UPDATE inquiry_match d SET state = 'rejected', rejected_by = $3, rejected_at = now(),
-       reason = $4
-     WHERE d.inquiry_id = $1 AND d.state IN ('proposed', 'confirmed')
-       AND EXISTS (SELECT 1 FROM inquiry_match s WHERE s.inquiry_id = $2
-                   AND s.state IN ('proposed', 'confirmed'))`,
-    [from, to, actor.actor, `merged into another inquiry: ${reason}`.slice(0, 2000)],
-  );
-  await run('inquiry_match', `UPDATE inquiry_match SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  await run('inbound_email', `UPDATE inbound_email SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  await run('outbox_message', `UPDATE outbox_message SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  await run('call', `UPDATE call SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  await run('callback', `UPDATE callback SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  await run('family_message', `UPDATE family_message SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  await run(
-    'inquirer_verification',
-    `UPDATE inquirer_verification SET inquiry_id = $2 WHERE inquiry_id = $1`,
-  );
-  await run(
-    'prisoner_consent',
-    `UPDATE prisoner_consent SET inquiry_id = $2 WHERE inquiry_id = $1`,
-  );
-  await run(
-    'trusted_contact',
-    `INSERT INTO trusted_contact (inquiry_id, kind, value, source, trusted_by, trusted_at)
-     SELECT $2, kind, value, source, trusted_by, trusted_at FROM trusted_contact
-     WHERE inquiry_id = $1 ON CONFLICT DO NOTHING`,
-  );
-  await manager.query(`DELETE FROM trusted_contact WHERE inquiry_id = $1`, [from]);
-  await manager.query(
-    `UPDATE contact_change d SET state = 'superseded' WHERE d.inquiry_id = $1 AND d.state = 'pending'
-       AND EXISTS (SELECT 1 FROM contact_change s WHERE s.inquiry_id = $2 AND s.state = 'pending'
-                   AND s.kind = d.kind AND s.value = d.value)`,
-    [from, to],
-  );
-  await run('contact_change', `UPDATE contact_change SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  await run('status_link', `UPDATE status_link SET inquiry_id = $2 WHERE inquiry_id = $1`);
-  return moved;
 }

@@ -9,20 +9,27 @@ export function notFound(id: string): DomainException {
 
 let lockStatement: PreparedStatement | undefined;
 
-// Locks the inquiry row (concurrent changes of one inquiry take turns) and checks the version the
-// caller based the change on; a stale one says who changed it last.
-export async function lockAtVersion(
-  manager: EntityManager,
-  id: string,
-  version: number,
-): Promise<Inquiry> {
+// THE way a case is locked for a change, whichever module changes it (its identity records, its
+// journey, its handover, its status link, its person's split): the inquiry row, FOR UPDATE, so
+// that concurrent changes of one case take turns; 404 when there is none. The case as it is now.
+export async function lockForChange(manager: EntityManager, id: string): Promise<Inquiry> {
   lockStatement ??= new PreparedStatement(
     'homecoming_inquiry_lock_v1',
     `SELECT ${entityColumns(manager.connection, Inquiry)} FROM inquiry WHERE id = $1 FOR UPDATE`,
   );
   const [row] = await lockStatement.run(manager, [id]);
   if (!row) throw notFound(id);
-  const inquiry = toEntity(Inquiry, row);
+  return toEntity(Inquiry, row);
+}
+
+// The case locked, and the version the caller based the change on checked; a stale one says who
+// changed it last.
+export async function lockAtVersion(
+  manager: EntityManager,
+  id: string,
+  version: number,
+): Promise<Inquiry> {
+  const inquiry = await lockForChange(manager, id);
   if (inquiry.version !== version) {
     const changedBy = (await manager.query(
       `SELECT e.actor, e.occurred_at, u.display_name

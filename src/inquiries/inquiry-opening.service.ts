@@ -66,6 +66,59 @@ export interface Opened {
   possibleDuplicates: DuplicateCandidate[];
 }
 
+// A message from a family, as a channel brought it: how it names its case, if at all.
+export interface Arrival {
+  // The sender's address on the channel (a letter's From). The door has taken it apart.
+  email: string | null;
+  // A case reference the message quotes (a letter's subject: "[HC-2026-000123]").
+  reference: string | null;
+  // The case the channel's own thread says it answers (a reply to a letter of ours, or to one
+  // received on a case): found by the channel in its own records.
+  answers: string | null;
+  // How to open a case when the message reaches none; null: it may not open one (an automatic
+  // reply, say).
+  open: OpeningInput | null;
+}
+
+export interface Arrived {
+  inquiryId: string;
+  opened: boolean;
+  // Attached to a case whose family does not have this address, or to the latest of a person's
+  // several open cases: a person decides.
+  needsReview: boolean;
+  reference: string;
+  assignedTo: string | null;
+}
+
+// The case a message belongs to, the ways in order of precedence: the reference it quotes; the
+// case its thread answers; the sender's person's latest open case (a person with more than one
+// open case, a mother asking about two sons, gets it attached for review: which son is a
+// person's call). And whether the sender is one of the case's family's addresses (else it is
+// attached for review, however it found the case). Each branch reads by an index. A case whose
+// personal data was removed takes no more messages: a family writing again starts a new one.
+const ATTACH = new PreparedStatement<Omit<Arrived, 'opened'>>(
+  'homecoming_inquiry_attach_v1',
+  `SELECT t.inquiry_id AS "inquiryId",
+     (NOT (coalesce($2::text, '') = ANY(i.emails)) OR t.ambiguous) AS "needsReview",
+     i.reference, i.assigned_to AS "assignedTo"
+  FROM (
+    (SELECT i.id AS inquiry_id, 1 AS rank, false AS ambiguous FROM inquiry i WHERE i.reference = $1)
+    UNION ALL
+    (SELECT $3::uuid, 2, false WHERE $3::uuid IS NOT NULL)
+    UNION ALL
+    (SELECT c.id, 3, c.open_cases > 1 FROM inquirer r
+     CROSS JOIN LATERAL (SELECT id, created_at, count(*) OVER () AS open_cases FROM inquiry
+       WHERE inquirer_id = r.id AND status NOT LIKE 'closed_%' AND status <> 'handed_over'
+       ORDER BY created_at DESC LIMIT 1) c
+     WHERE r.emails @> ARRAY[$2::text] AND r.merged_into IS NULL
+     ORDER BY c.created_at DESC LIMIT 1)
+  ) t
+  CROSS JOIN LATERAL (SELECT c.reference, c.assigned_to, r.emails FROM inquiry c
+                      JOIN inquirer r ON r.id = c.inquirer_id
+                      WHERE c.id = t.inquiry_id AND c.pseudonymised_at IS NULL OFFSET 0) i
+  ORDER BY t.rank LIMIT 1`,
+);
+
 // The person (recognised, with any new contact added, or new), a search of its own, the inquiry
 // (its reference from the sequence), the sought person and the first history row, with the
 // possible duplicates by the man sought: one statement, the busiest write there is.
@@ -81,7 +134,7 @@ function openStatement(dataSource: DataSource): PreparedStatement {
     birthDay: '$16',
   });
   return new PreparedStatement(
-    'homecoming_inquiry_open_v3',
+    'homecoming_inquiry_open_v4',
     `WITH known AS (${ADD_CONTACTS_SQL('$25', '$3', '$4')} RETURNING *),
      created AS (
        INSERT INTO inquirer (full_name, phones, emails, preferred_language, country, city, notes)
@@ -126,6 +179,30 @@ export class InquiryOpening {
     private readonly gate: DisclosureGate,
   ) {
     this.statement = openStatement(dataSource);
+  }
+
+  // THE way a family's message finds its case, whatever the channel: attached to the case it
+  // names or answers, or to its sender's open one, or a new case opened for it (when the channel
+  // may open one), in the caller's transaction; null when it reaches none and may not open one.
+  // One sender's messages are decided one after another, whichever door or replica brought
+  // them: two first letters at once open one case, and the second joins it.
+  async openOrAttach(manager: EntityManager, arrival: Arrival): Promise<Arrived | null> {
+    if (arrival.email) {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `intake-sender:${arrival.email}`,
+      ]);
+    }
+    const [found] = await ATTACH.run(manager, [arrival.reference, arrival.email, arrival.answers]);
+    if (found) return { ...found, opened: false };
+    if (!arrival.open) return null;
+    const { inquiry } = await this.openInTransaction(manager, arrival.open);
+    return {
+      inquiryId: inquiry.id,
+      opened: true,
+      needsReview: false,
+      reference: inquiry.reference,
+      assignedTo: inquiry.assignedTo,
+    };
   }
 
   async openInTransaction(manager: EntityManager, input: OpeningInput): Promise<Opened> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { findInquiryOrFail } from '../inquiries/case-lookup.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -26,10 +27,7 @@ export class InboundMessagesService {
 
   async forInquiry(inquiryId: string, actor: ActorContext) {
     return this.dataSource.transaction(async (manager) => {
-      const [inquiry] = (await manager.query(`SELECT id FROM inquiry WHERE id = $1`, [
-        inquiryId,
-      ])) as unknown[];
-      if (!inquiry) throw new DomainException('not_found', `Inquiry ${inquiryId} not found`);
+      await findInquiryOrFail(manager, inquiryId);
       const items = (await manager.query(
         `SELECT e.id, e.received_at AS "receivedAt", e.source, e.from_address AS "fromAddress",
            e.from_name AS "fromName", e.subject, e.text_body AS "textBody",

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { findByReference, findInquiryOrFail } from '../inquiries/case-lookup.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -78,9 +79,7 @@ export class IntakeReviewService {
   // On the case a person knows it belongs to.
   attach(id: string, reference: string, actor: ActorContext) {
     return this.decide(id, actor, async (manager) => {
-      const [inquiry] = (await manager.query(`SELECT id FROM inquiry WHERE reference = $1`, [
-        reference,
-      ])) as { id: string }[];
+      const inquiry = await findByReference(manager, reference);
       if (!inquiry) {
         throw new ValidationFailedException([
           { field: 'reference', rule: 'exists', message: `no case ${reference}` },
@@ -143,11 +142,9 @@ export class IntakeReviewService {
         before: { outcome: 'review' },
         after: { outcome: decided.outcome, ...(decided.reason ? { reason: decided.reason } : {}) },
       });
-      const [inquiry] = decided.inquiryId
-        ? ((await manager.query(`SELECT reference FROM inquiry WHERE id = $1`, [
-            decided.inquiryId,
-          ])) as { reference: string }[])
-        : [];
+      const inquiry = decided.inquiryId
+        ? await findInquiryOrFail(manager, decided.inquiryId)
+        : undefined;
       return {
         id,
         outcome: decided.outcome,

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { InquiriesModule } from '../inquiries/inquiries.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { MailModule } from '../mail/mail.module.js';
@@ -27,4 +28,10 @@ import { ImapIntakeService } from './imap/imap-intake.service.js';
   ],
   exports: [ImapIntakeService],
 })
-export class IntakeModule {}
+export class IntakeModule implements OnModuleInit {
+  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+
+  onModuleInit(): void {
+    this.caseRecords.register(['inbound_email']);
+  }
+}

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { markEmailUndeliverable } from '../inquiries/family-addresses.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -7,7 +8,11 @@ import type { ActorContext } from '../common/request-context.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
 import type { AuditAction } from '../audit/audit-actions.js';
-import { InquiryOpening } from '../inquiries/inquiry-opening.service.js';
+import {
+  InquiryOpening,
+  type Arrived,
+  type OpeningInput,
+} from '../inquiries/inquiry-opening.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import type { InspectedAttachment } from './attachments.js';
 import { headlineOf } from './broken-mime.js';
@@ -17,7 +22,7 @@ import {
   DECIDED_PLACEHOLDERS,
   KEEP_ATTACHMENTS,
   STORE,
-  THREAD,
+  ANSWERED,
 } from './intake.sql.js';
 import {
   prepareMessage,
@@ -64,13 +69,6 @@ class Superseded extends Error {
 
 const reasonOf = (step: string, error: unknown) =>
   `${step}: ${(error as Error).message ?? String(error)}`.slice(0, 500);
-
-interface Thread {
-  inquiryId: string;
-  needsReview: boolean;
-  reference: string;
-  assignedTo: string | null;
-}
 
 interface Decision {
   outcome: IntakeOutcome;
@@ -336,79 +334,59 @@ export class IntakeService {
     if (kind === 'loop') return ignored('our own message came back');
     if (kind === 'list') return ignored('mailing list');
     if (kind === 'bounce') return this.bounce(manager, id, raw);
-    // One sender's letters are decided one after another, whichever door or replica brought
-    // them: two first letters at once open one case, and the second joins it.
-    if (facts.fromAddress) {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `intake-sender:${facts.fromAddress}`,
-      ]);
+    // The case it belongs to, or a new one for a family's first letter (not for an automatic
+    // reply, nor for a letter without a sender): the inquiries module's one way in.
+    const arrived = await this.opening.openOrAttach(manager, {
+      email: facts.fromAddress,
+      reference: REFERENCE.exec(facts.subject ?? '')?.[1] ?? null,
+      answers: await this.answered(manager, facts),
+      open: kind === 'auto_reply' || !facts.fromAddress ? null : this.openingOf(facts, INTAKE),
+    });
+    if (!arrived) {
+      return review(kind === 'auto_reply' ? 'automatic reply to no case' : 'no sender address');
     }
-    const thread = await this.thread(manager, facts);
-    if (kind === 'auto_reply') {
-      if (!thread) return review('automatic reply to no case');
-      await this.audited(manager, id, thread.inquiryId, 'email.auto_reply', thread.needsReview);
-      return {
-        outcome: 'auto_reply',
-        inquiryId: thread.inquiryId,
-        needsReview: thread.needsReview,
-        reason: thread.needsReview ? UNKNOWN_SENDER : null,
-      };
-    }
-    if (thread) {
-      await this.audited(manager, id, thread.inquiryId, 'email.received', thread.needsReview);
-      await this.notifyAssignee(manager, thread);
-      return {
-        outcome: 'attached',
-        inquiryId: thread.inquiryId,
-        needsReview: thread.needsReview,
-        reason: thread.needsReview ? UNKNOWN_SENDER : null,
-      };
-    }
-    if (!facts.fromAddress) return review('no sender address');
-    const inquiryId = await this.open(manager, facts);
-    await this.audited(manager, id, inquiryId, 'email.received', false);
-    return { outcome: 'opened', inquiryId, needsReview: false, reason: null };
+    const action = kind === 'auto_reply' ? 'email.auto_reply' : 'email.received';
+    await this.audited(manager, id, arrived.inquiryId, action, arrived.needsReview);
+    if (kind !== 'auto_reply' && !arrived.opened) await this.notifyAssignee(manager, arrived);
+    return {
+      outcome: kind === 'auto_reply' ? 'auto_reply' : arrived.opened ? 'opened' : 'attached',
+      inquiryId: arrived.inquiryId,
+      needsReview: arrived.needsReview,
+      reason: arrived.needsReview ? UNKNOWN_SENDER : null,
+    };
   }
 
-  // The case a message belongs to: the reference in its subject; else a Message-ID it answers
-  // (ours, or one we received on a case); else the sender's open inquiry.
-  private async thread(manager: EntityManager, facts: Facts): Promise<Thread | undefined> {
+  // The case a Message-ID the letter answers is on: a letter of ours (the outbox), else one we
+  // received on a case.
+  private async answered(manager: EntityManager, facts: Facts): Promise<string | null> {
     const answered = [facts.inReplyTo, ...facts.references].filter((x): x is string => !!x);
-    // One statement, the three ways in order of precedence; each branch reads by an index.
-    const [hit] = await THREAD.run(manager, [
-      REFERENCE.exec(facts.subject ?? '')?.[1] ?? null,
-      facts.fromAddress ?? '',
-      answered,
-    ]);
-    if (!hit) return undefined;
-    return {
-      inquiryId: hit.inquiry_id,
-      needsReview: hit.needs_review,
-      reference: hit.reference,
-      assignedTo: hit.assigned_to,
-    };
+    if (answered.length === 0) return null;
+    return (
+      (await this.outbox.caseOfLetters(manager, answered)) ??
+      (await ANSWERED.run(manager, [answered]))[0]?.inquiry_id ??
+      null
+    );
   }
 
   // A new inquiry from a letter a person took out of the review queue (IntakeReviewService), in
   // their transaction: opened as a first letter is, on their name.
-  openReviewed(
+  async openReviewed(
     manager: EntityManager,
     facts: Pick<Facts, 'fromName' | 'fromAddress' | 'language'>,
     actor: ActorContext,
   ): Promise<string> {
-    return this.open(manager, facts, actor);
+    return (await this.opening.openInTransaction(manager, this.openingOf(facts, actor))).inquiry.id;
   }
 
-  // A new inquiry from a family's first letter, through the one way inquiries are opened: the
-  // person as the message names them (or the known person whose address it is), in `received`,
-  // channel email, acknowledged like any other.
-  private async open(
-    manager: EntityManager,
+  // A family's first letter opens a case through the one way inquiries are opened: the person as
+  // the message names them (or the known person whose address it is), in `received`, channel
+  // email, acknowledged like any other.
+  private openingOf(
     facts: Pick<Facts, 'fromName' | 'fromAddress' | 'language'>,
-    actor: ActorContext = INTAKE,
-  ): Promise<string> {
+    actor: ActorContext,
+  ): OpeningInput {
     const name = facts.fromName?.trim() || facts.fromAddress!.split('@')[0];
-    const opened = await this.opening.openInTransaction(manager, {
+    return {
       person: {
         fullName: name.slice(0, 200),
         phones: [],
@@ -420,8 +398,7 @@ export class IntakeService {
       soughtPerson: null,
       actor,
       trustAddress: true,
-    });
-    return opened.inquiry.id;
+    };
   }
 
   // A delivery report: the message of ours it reports on (its Message-ID quoted in the report)
@@ -429,17 +406,9 @@ export class IntakeService {
   private async bounce(manager: EntityManager, id: string, raw: Buffer): Promise<Decision> {
     const domain = this.config.mail.domain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const ours = raw.toString('latin1').match(new RegExp(`<[^<>\\s]+@${domain}>`, 'gi')) ?? [];
-    const [hit] = ours.length
-      ? (
-          (await manager.query(
-            `UPDATE outbox_message SET state = 'failed', last_error = 'bounced: the receiving server reported it undeliverable'
-           WHERE message_id = ANY($1) AND state = 'sent' RETURNING id, inquiry_id`,
-            [ours],
-          )) as [{ id: string; inquiry_id: string | null }[], number]
-        )[0]
-      : [];
+    const hit = await this.outbox.markBounced(manager, ours);
     // A report comes from a server, never from the family: on their case, for review.
-    if (!hit?.inquiry_id) {
+    if (!hit?.inquiryId) {
       return {
         outcome: 'bounce',
         inquiryId: null,
@@ -447,16 +416,16 @@ export class IntakeService {
         reason: 'not about our mail',
       };
     }
-    const address = await this.markUndeliverable(manager, hit.inquiry_id, raw);
+    const address = await markEmailUndeliverable(manager, hit.inquiryId, recipientOfReport(raw));
     await this.audit.appendInTransaction(manager, {
       action: 'mail.bounced',
       actor: INTAKE,
       entityType: 'outbox_message',
       entityId: hit.id,
-      inquiryId: hit.inquiry_id,
+      inquiryId: hit.inquiryId,
       after: { report: id, undeliverable: address !== null },
     });
-    return { outcome: 'bounce', inquiryId: hit.inquiry_id, needsReview: true, reason: null };
+    return { outcome: 'bounce', inquiryId: hit.inquiryId, needsReview: true, reason: null };
   }
 
   // Listed, kept or not, in one statement per attachment (the bytes go as parameters).
@@ -485,33 +454,6 @@ export class IntakeService {
   // The address the report names (Final-Recipient, else Original-Recipient), when it is one of
   // the case's inquirer's; else the one our mail went to (the first not yet undeliverable).
   // Returns the address marked, or null when there was none to mark.
-  private async markUndeliverable(
-    manager: EntityManager,
-    inquiryId: string,
-    raw: Buffer,
-  ): Promise<string | null> {
-    const text = raw.toString('latin1');
-    const named = (/^Final-Recipient:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(text) ??
-      /^Original-Recipient:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(
-        text,
-      ))?.[1]?.toLowerCase();
-    const [row] = (await manager.query(
-      `UPDATE inquirer r SET undeliverable_emails = array_append(r.undeliverable_emails, chosen.address)
-       FROM (
-         SELECT r2.id, coalesce(
-           (SELECT e FROM unnest(r2.emails) e WHERE e = $2),
-           (SELECT e FROM unnest(r2.emails) WITH ORDINALITY AS x(e, n)
-             WHERE e <> ALL(r2.undeliverable_emails) ORDER BY n LIMIT 1)) AS address
-         FROM inquiry i JOIN inquirer r2 ON r2.id = i.inquirer_id WHERE i.id = $1
-       ) chosen
-       WHERE r.id = chosen.id AND chosen.address IS NOT NULL
-         AND chosen.address <> ALL(r.undeliverable_emails)
-       RETURNING chosen.address`,
-      [inquiryId, named ?? ''],
-    )) as [{ address: string }[], number];
-    return row[0]?.address ?? null;
-  }
-
   private async audited(
     manager: EntityManager,
     id: string,
@@ -529,7 +471,7 @@ export class IntakeService {
     });
   }
 
-  private async notifyAssignee(manager: EntityManager, thread: Thread): Promise<void> {
+  private async notifyAssignee(manager: EntityManager, thread: Arrived): Promise<void> {
     if (!thread.assignedTo) return;
     await this.outbox.enqueueInTransaction(manager, [
       {
@@ -553,4 +495,12 @@ function ourAddressesOf(config: AppConfig): string[] {
   const user = config.intake.imap?.user;
   if (user?.includes('@')) addresses.push(user.toLowerCase());
   return [...new Set(addresses)];
+}
+
+// The address a delivery report says failed (RFC 3464: Final-Recipient, else Original-Recipient).
+function recipientOfReport(raw: Buffer): string | null {
+  const text = raw.toString('latin1');
+  const named = (/^Final-Recipient:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(text) ??
+    /^Original-Recipient:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(text))?.[1];
+  return named?.toLowerCase() ?? null;
 }

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { OutboxService } from './outbox.service.js';
 
 // The outbox other modules write to, in their own transactions. Sending: MailDeliveryModule.
@@ -6,4 +7,10 @@ import { OutboxService } from './outbox.service.js';
   providers: [OutboxService],
   exports: [OutboxService],
 })
-export class MailModule {}
+export class MailModule implements OnModuleInit {
+  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+
+  onModuleInit(): void {
+    this.caseRecords.register(['outbox_message']);
+  }
+}

@@ -39,6 +39,14 @@ function requireTransaction(manager: EntityManager): void {
   }
 }
 
+const CASE_OF_LETTERS = new PreparedStatement<{ inquiry_id: string }>(
+  'homecoming_outbox_case_of_letters_v1',
+  `SELECT o.inquiry_id FROM unnest($1::text[]) AS m(id)
+   CROSS JOIN LATERAL (SELECT inquiry_id FROM outbox_message
+     WHERE message_id = m.id AND inquiry_id IS NOT NULL LIMIT 1) o
+   LIMIT 1`,
+);
+
 // The only way into the outbox: in the caller's transaction, so a rolled-back change sends nothing.
 // Family notices come only from the gate that registered itself here (one per application):
 // `enqueueInTransaction` refuses them.
@@ -51,6 +59,32 @@ export class OutboxService {
       throw new Error('a second gate tried to register for family notices');
     }
     this.familyGate = gate;
+  }
+
+  // The case a letter of ours is on, by its Message-ID (a family's reply names it): the first of
+  // those given that is.
+  async caseOfLetters(
+    manager: EntityManager,
+    messageIds: readonly string[],
+  ): Promise<string | null> {
+    const [row] = await CASE_OF_LETTERS.run(manager, [messageIds]);
+    return row?.inquiry_id ?? null;
+  }
+
+  // A delivery report names letters of ours: the first of them that had gone is marked failed,
+  // bounced (its case and row for the timeline), in the caller's transaction.
+  async markBounced(
+    manager: EntityManager,
+    messageIds: readonly string[],
+  ): Promise<{ id: string; inquiryId: string | null } | undefined> {
+    if (messageIds.length === 0) return undefined;
+    const [rows] = (await manager.query(
+      `UPDATE outbox_message SET state = 'failed',
+         last_error = 'bounced: the receiving server reported it undeliverable'
+       WHERE message_id = ANY($1) AND state = 'sent' RETURNING id, inquiry_id AS "inquiryId"`,
+      [messageIds],
+    )) as [{ id: string; inquiryId: string | null }[], number];
+    return rows[0];
   }
 
   // The new rows' ids, in the order of `entries`.

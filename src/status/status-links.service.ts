@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { lockForChange } from '../inquiries/inquiry-lock.util.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainException } from '../common/exceptions/domain.exception.js';
 import type { ActorContext } from '../common/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
@@ -61,10 +61,7 @@ export class StatusLinksService {
 
   issueForStaff(inquiryId: string, actor: ActorContext) {
     return this.dataSource.transaction(async (manager) => {
-      const exists = (await manager.query(`SELECT 1 FROM inquiry WHERE id = $1 FOR UPDATE`, [
-        inquiryId,
-      ])) as unknown[];
-      if (exists.length === 0) throw new DomainException('not_found', 'No such inquiry');
+      await lockForChange(manager, inquiryId);
       return this.issue(manager, inquiryId, actor);
     });
   }

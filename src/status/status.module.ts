@@ -1,4 +1,10 @@
-import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
+import {
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { StatusLinksService } from './status-links.service.js';
@@ -12,7 +18,13 @@ import { StatusLinksController, StatusPageController } from './status.controller
   providers: [StatusLinksService],
   exports: [StatusLinksService],
 })
-export class StatusModule implements NestModule {
+export class StatusModule implements NestModule, OnModuleInit {
+  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+
+  onModuleInit(): void {
+    this.caseRecords.register(['status_link']);
+  }
+
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(StatusRateLimitMiddleware).forRoutes(StatusPageController);
   }

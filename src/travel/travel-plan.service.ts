@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { lockForChange } from '../inquiries/inquiry-lock.util.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -162,11 +163,7 @@ export class TravelPlanService {
 
   // The case locked, in a stage where the journey is planned, with its inquirer verified.
   private async lockPlanningCase(manager: EntityManager, inquiryId: string, actor: ActorContext) {
-    const [inquiry] = (await manager.query(
-      `SELECT id, status FROM inquiry WHERE id = $1 FOR UPDATE`,
-      [inquiryId],
-    )) as { id: string; status: string }[];
-    if (!inquiry) throw new DomainException('not_found', 'No such inquiry');
+    const inquiry = await lockForChange(manager, inquiryId);
     if (!PLANNING_STATES.includes(inquiry.status)) {
       throw new DomainException('conflict', 'The journey cannot be planned at this stage', {
         detail: `The case is ${inquiry.status}; travel is planned in travel_planning or in_transit.`,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { lockForChange } from '../inquiries/inquiry-lock.util.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -85,11 +86,7 @@ export class TravelService {
     actor: ActorContext,
   ): Promise<TravelEvent> {
     return this.dataSource.transaction(async (manager) => {
-      const [inquiry] = (await manager.query(
-        `SELECT status FROM inquiry WHERE id = $1 FOR UPDATE`,
-        [inquiryId],
-      )) as { status: string }[];
-      if (!inquiry) throw new DomainException('not_found', 'No such inquiry');
+      const inquiry = await lockForChange(manager, inquiryId);
       if (!JOURNEY_STATES.includes(inquiry.status)) {
         throw new DomainException('conflict', 'The family is not travelling', {
           detail: `The case is ${inquiry.status}; journey steps are recorded in in_transit.`,

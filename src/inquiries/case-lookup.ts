@@ -1,12 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import { Inquiry } from '../inquiries/inquiry.entity.js';
 import { Inquirer } from '../people/inquirer.entity.js';
-import { inquiryNotFound } from './contacts.exception.js';
+import { notFound } from './inquiry-lock.util.js';
+import { Inquiry } from './inquiry.entity.js';
 
-// Contacts hang off an inquiry; a missing one is a 404, not a foreign-key conflict.
+// How other modules read a case (what hangs off an inquiry: calls, callbacks, letters): a
+// missing one is a 404, not a foreign-key conflict. For a change, lock it (lockForChange).
 export async function findInquiryOrFail(manager: EntityManager, id: string): Promise<Inquiry> {
   const inquiry = await manager.getRepository(Inquiry).findOneBy({ id });
-  if (!inquiry) throw inquiryNotFound(id);
+  if (!inquiry) throw notFound(id);
   return inquiry;
 }
 
@@ -19,4 +20,12 @@ export async function findInquiryWithInquirerOrFail(
     .getRepository(Inquirer)
     .findOneByOrFail({ id: inquiry.inquirerId });
   return { inquiry, inquirer };
+}
+
+// The case a reference names, if any.
+export function findByReference(
+  manager: EntityManager,
+  reference: string,
+): Promise<Inquiry | null> {
+  return manager.getRepository(Inquiry).findOneBy({ reference });
 }
