@@ -189,7 +189,7 @@ function appendDefines(actor, action) {
   return { a2: '0'.repeat(64), a7: actor, a8: action, a9: 'inquiry', a14: '127.0.0.1' };
 }
 
-function createScript(duplicatesSql) {
+function createScript(personSql, duplicatesSql) {
   return `BEGIN;
 SELECT e.reference, e.inquirer_id, e.phone, e.email, e.surname, e.given_name, e.birth_year, ${FRAGMENTS}
 FROM (
@@ -205,7 +205,7 @@ FROM (
     FROM (SELECT nextval('inquiry_reference_seq') AS n) seq
   ) r
 ) e \\gset
-${PERSON_SQL}
+${personSql}
 INSERT INTO inquirer (id, full_name, phones, emails, preferred_language, country, city, notes)
   VALUES (:inquirer_id::uuid, 'Петрова Ольга Ивановна', ARRAY[:phone::text], ARRAY[:email::text], 'ru', 'RU', NULL, NULL);
 INSERT INTO search (id) VALUES (:a11::uuid);
@@ -230,6 +230,7 @@ END;
 const GATE_READS_SQL = `SELECT i.id AS "inquiryId", i.reference, i.status, r.id AS "inquirerId",
     r.full_name AS "inquirerName", r.preferred_language AS language, r.emails,
     r.undeliverable_emails AS "undeliverableEmails", r.phones,
+    r.preferred_channel AS "preferredChannel",
     coalesce(hc_full_name(p.surname, p.given_name, p.patronymic), '') AS "soughtPersonName"
   FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
   LEFT JOIN sought_person p ON p.inquiry_id = i.id
@@ -251,14 +252,17 @@ SELECT c.id,
   FROM unnest(ARRAY[:a11::uuid]) AS c(id);
 SELECT inquiry_id, kind, value FROM trusted_contact WHERE inquiry_id = ANY(ARRAY[:a11::uuid]);`;
 
-// Which person the caller is (src/people/person-resolution.ts, SHARING, copied: keep it in step;
-// its names are compared only for persons it finds, and a new family finds none).
-const PERSON_SQL = `SELECT r.id, r.full_name AS "fullName", (r.phones && ARRAY[:phone::text]) AS "samePhone",
-    (r.emails && ARRAY[:email::text]) AS "sameEmail"
-  FROM inquirer r
-  WHERE (r.phones && ARRAY[:phone::text] OR r.emails && ARRAY[:email::text]) AND r.merged_into IS NULL
-  ORDER BY r.created_at, r.id
-  LIMIT 20;`;
+// Which person the caller is: the app's own statement (SHARING in src/people/
+// person-resolution.ts, from the build); its names are compared only for persons it finds, and a
+// new family finds none.
+async function personStatement() {
+  const built = path.join(ROOT, 'dist/src/people/person-resolution.js');
+  const { SHARING } = await import(built);
+  return `${SHARING.text
+    .trim()
+    .replace(/\$1::text\[\]/g, 'ARRAY[:phone::text]')
+    .replace(/\$2::text\[\]/g, 'ARRAY[:email::text]')};`;
+}
 
 // The create's look for possible duplicates by the man sought, which the app runs in the same
 // transaction: the app's own statement (CANDIDATES in src/inquiries/inquiry-duplicates.service.ts,
@@ -864,7 +868,10 @@ async function main() {
 
     const { session, staffId } = await signInStaff(base, adminEmail, adminPassword);
     const actor = staffId ?? randomUUID();
-    await writeFile(path.join(folder, 'create.sql'), createScript(await duplicatesStatement()));
+    await writeFile(
+      path.join(folder, 'create.sql'),
+      createScript(await personStatement(), await duplicatesStatement()),
+    );
     await writeFile(path.join(folder, 'transition.sql'), transitionScript());
 
     const meter = (options) => cpuWindow({ monitor, appPid: app.child.pid, ...options });

@@ -27,6 +27,7 @@ import { IntakeReview1796610000000 } from './1796610000000-IntakeReview.js';
 import { HandoverAppointmentVersion1796525052604 } from './1796525052604-HandoverAppointmentVersion.js';
 import { PersonsAndSearches1796620000000 } from './1796620000000-PersonsAndSearches.js';
 import { FamilyMessages1796630000000 } from './1796630000000-FamilyMessages.js';
+import { FamilyChannels1796640000000 } from './1796640000000-FamilyChannels.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from the
 // compiled app, the migration CLI and Jest. `npm run migration:generate -- <Name>` appends here.
@@ -59,4 +60,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   IntakeReview1796610000000,
   PersonsAndSearches1796620000000,
   FamilyMessages1796630000000,
+  FamilyChannels1796640000000,
 ];

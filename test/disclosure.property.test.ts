@@ -15,8 +15,8 @@ import { unzip } from './support/zip.js';
 // and withdrawn, travel and handover attempted while blocked, closing in every way — each run in
 // two worlds: one where the sought man is in the registry, one where he is not. Until the family
 // is verified and he agreed to be disclosed to them (in the first world; never in the second),
-// everything the family receives — each letter's subject, text and HTML, the status page after
-// every step, the subject.json of a copy of their data — must be the same in both worlds, once
+// everything the family receives — each letter's subject, text and HTML, or for a family who hear
+// by phone the words of each call staff are asked to make, the status page after every step, the subject.json of a copy of their data — must be the same in both worlds, once
 // references, links, dates and ids are taken out. A refusal reads exactly like "no information".
 //
 // Histories: DISCLOSURE_HISTORIES (default 40; the closing note of issue 18 says how many were
@@ -58,6 +58,8 @@ type FamilyFacing =
 type RegistryFacing =
   'detention_confirmed' | 'travel_planning' | 'in_transit' | 'handover_scheduled' | 'handed_over';
 type Decision = 'given' | 'refused' | 'withdrawn';
+// How the family hears from us: letters, or calls staff make with the notice's words.
+type Channel = 'email' | 'phone';
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'call' as const }) },
@@ -364,7 +366,7 @@ describe('before disclosure, a family cannot tell whether he is held (property-b
   // Each history's family is a person of their own (one person is one record: the same name and
   // phone would make every history's case hers, and her export would hold them all); the same
   // in both worlds, from the address.
-  async function open(w: World, email: string, ip: string): Promise<Case> {
+  async function open(w: World, email: string, ip: string, channel: Channel): Promise<Case> {
     const digits = parseInt(createHash('sha256').update(email).digest('hex').slice(0, 8), 16) % 1e7;
     const res = await post(
       w.worker,
@@ -376,6 +378,7 @@ describe('before disclosure, a family cannot tell whether he is held (property-b
           phones: [`+7916${String(digits).padStart(7, '0')}`],
           emails: [email],
           preferredLanguage: 'ru',
+          preferredChannel: channel,
         },
       }),
     );
@@ -397,6 +400,17 @@ describe('before disclosure, a family cannot tell whether he is held (property-b
         ),
       )
       .sort();
+  }
+
+  // What the family of the case has been told by phone by now: the calls the service asked staff
+  // to make (each notice's words), those of one step sorted as letters are.
+  async function callsOf(w: World, c: Case): Promise<string[]> {
+    const rows = await sql<{ notes: string }>(
+      w,
+      `SELECT notes FROM callback WHERE inquiry_id = $1 AND created_by IS NULL`,
+      [c.id],
+    );
+    return rows.map((r) => normalised(r.notes)).sort();
   }
 
   async function statusPage(w: World, c: Case): Promise<string> {
@@ -579,28 +593,31 @@ describe('before disclosure, a family cannot tell whether he is held (property-b
     return options.every((o) => o.get(key) === true);
   }
 
-  async function walk(steps: Step[]): Promise<void> {
+  async function walk(steps: Step[], channel: Channel): Promise<void> {
     ran += 1;
     const email = `family-${randomBytes(5).toString('hex')}@mail.test`;
     const ip = `10.${ran % 250}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
     const marks = worlds.map((w) => w.sink.received.length);
     const cases: Case[] = [];
-    for (const w of worlds) cases.push(await open(w, email, ip));
+    for (const w of worlds) cases.push(await open(w, email, ip, channel));
     await Promise.all(worlds.map((w) => drain(w)));
-    // The status link comes with the acknowledgement.
-    worlds.forEach((w, i) => {
+    // The status link comes with the acknowledgement (a letter, or the words of a call).
+    for (const [i, w] of worlds.entries()) {
       const ack = w.sink.received.slice(marks[i]).find((m) => m.to.includes(email));
-      cases[i].token = /\/status\/([A-Za-z0-9_-]{43})/.exec(ack?.parsed.text ?? '')?.[1] ?? null;
-    });
+      const told = [ack?.parsed.text ?? '', ...(await callsOf(w, cases[i]))].join('\n');
+      cases[i].token = /\/status\/([A-Za-z0-9_-]{43})/.exec(told)?.[1] ?? null;
+    }
     const compare = async (label: string) => {
       const [a, b] = await Promise.all(
         worlds.map(async (w, i) => ({
           letters: lettersOf(w, cases[i], marks[i]),
+          calls: await callsOf(w, cases[i]),
           page: await statusPage(w, cases[i]),
           export: await exported(w, cases[i]),
         })),
       );
       expect([label, a.letters]).toEqual([label, b.letters]);
+      expect([label, a.calls]).toEqual([label, b.calls]);
       expect([label, a.page]).toEqual([label, b.page]);
       expect([label, a.export]).toEqual([label, b.export]);
     };
@@ -644,12 +661,17 @@ describe('before disclosure, a family cannot tell whether he is held (property-b
     `holds over ${HISTORIES} random histories, and for the cases found on the way`,
     async () => {
       await fc.assert(
-        fc.asyncProperty(history, (steps) => walk(steps)),
+        fc.asyncProperty(history, fc.constantFrom<Channel>('email', 'phone'), (steps, channel) =>
+          walk(steps, channel),
+        ),
         {
           numRuns: HISTORIES,
           seed: SEED,
           endOnFailure: true,
-          examples: FOUND,
+          examples: FOUND.flatMap(([steps]) => [
+            [steps, 'email'] as [Step[], Channel],
+            [steps, 'phone'] as [Step[], Channel],
+          ]),
         },
       );
     },

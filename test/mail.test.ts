@@ -11,6 +11,7 @@ import { DisclosureGate } from '../src/disclosure/disclosure.gate.js';
 import { MAIL_EVENTS, MAIL_LANGUAGES, MailRenderer } from '../src/mail/mail-renderer.js';
 import { StatusLinksService } from '../src/status/status-links.service.js';
 import { Metrics } from '../src/metrics/metrics.service.js';
+import { FamilyChannels } from '../src/mail/family-channels.js';
 import { MailSender } from '../src/mail/mail-sender.js';
 import { OverdueCallbackNotifier } from '../src/contacts/overdue-callback.notifier.js';
 import { createInquiry } from './support/inquiries.js';
@@ -436,6 +437,7 @@ describe('mail out', () => {
       sut.app.get(AuditService),
       sut.app.get(DisclosureGate),
       sut.app.get(StatusLinksService),
+      sut.app.get(FamilyChannels),
       sut.app.get(Metrics),
     );
     const inquiries = await Promise.all(Array.from({ length: 6 }, () => createInquiry(staff)));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
+import { MailSender } from '../src/mail/mail-sender.js';
 import { BrowserSession } from './support/browser.js';
 import { inquiryBody } from './support/inquiries.js';
 import { makeStaffUser, signedInStaff, type SignedIn } from './support/staff.js';
@@ -13,7 +14,8 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 // Persons and searches in Chromium, in Ukrainian (issue 20): a caseworker sees on a father's case
 // that the mother asks about the same son and joins the search; a supervisor opens the mother's
 // page from a case, sees another record sharing her phone under her name in Latin letters, joins
-// it to hers, and undoes it. Screenshots under test-results/persons-ui/.
+// it to hers, and undoes it; a caseworker finds a notice for a family who hear by phone as a
+// call to make. Screenshots under test-results/persons-ui/.
 if (!CHROMIUM.path) {
   CHROMIUM.reportMissing('persons in a real browser', 'apt-get install -y chromium');
 } else {
@@ -202,6 +204,41 @@ if (!CHROMIUM.path) {
         inquirer_id: string;
       }[];
       expect(row.inquirer_id).toBe(second.inquirer.id);
+      expect(ui.failures).toEqual([]);
+    });
+
+    it('a caseworker finds a notice for a family who hear by phone as a call to make', async () => {
+      const family = await open(
+        {
+          fullName: 'Ковальчук Ганна Петрівна',
+          phones: ['+380501230009'],
+          emails: [],
+          preferredLanguage: 'uk',
+          preferredChannel: 'phone',
+        },
+        { surname: 'Ковальчук', givenName: 'Назар', patronymic: undefined, birthYear: 2000 },
+      );
+      while ((await sut.app.get(MailSender).drainOnce()) > 0);
+      const oksana = await makeStaffUser(sut, {
+        displayName: 'Оксана Гнатюк',
+        roles: ['caseworker'],
+      });
+      const page = await signIn({ email: oksana.user.email, password: oksana.password });
+      await page.goto(`${base}/admin/#/inquiries/${family.inquiry.id}/show`);
+      const call = page.getByTestId('callback-row');
+      await call.getByText('Повідомити родину телефоном').waitFor();
+      await expect(call.textContent()).resolves.toContain(
+        `[${family.inquiry.reference}] Ми отримали ваше звернення`,
+      );
+      await expect(call.textContent()).resolves.toContain('240 хв');
+      await call.scrollIntoViewIfNeeded();
+      await ui.shoot(page, '06-case-notice-as-a-call');
+      await page.goto(`${base}/admin/#/persons/${family.inquirer.id}`);
+      await page.getByText('Дзвінком (завдання передзвонити)').waitFor();
+      await ui.shoot(page, '07-person-hears-by-phone');
+      const text = (await page.locator('main').textContent()) ?? '';
+      expect(text).not.toMatch(UUID);
+      expect(text).not.toMatch(/\bphone\b|family_channel/);
       expect(ui.failures).toEqual([]);
     });
   });

@@ -128,7 +128,11 @@ describe('persons and searches', () => {
       { surname: 'Коваль', givenName: 'Андрій', birthYear: 1999, birthMonth: 7, birthDay: 2 },
     );
     expect(second.inquirer.id).toBe(first.inquirer.id);
-    expect(second.person.match).toEqual({ personId: first.inquirer.id, by: 'phone' });
+    expect(second.person.match).toEqual({
+      personId: first.inquirer.id,
+      by: 'phone',
+      verified: false,
+    });
     // Her record gained the new address; each inquiry keeps its own relationship.
     expect(second.inquirer.phones).toEqual([mine]);
     expect(second.inquirer.emails).toEqual([email]);
@@ -136,7 +140,7 @@ describe('persons and searches', () => {
     const matched = (await detail(second.inquiry.id)).timeline.find(
       (t) => t.action === 'person.matched',
     );
-    expect(matched?.detail).toEqual({ by: { to: 'phone' } });
+    expect(matched?.detail).toEqual({ by: { to: 'phone' }, verified: { to: false } });
     // Her page lists both cases, each on its own search.
     const page = await caseworker.agent.get(`/api/inquirers/${first.inquirer.id}`);
     expect(page.status).toBe(200);
@@ -173,6 +177,7 @@ describe('persons and searches', () => {
         samePhone: true,
         sameEmail: false,
         sameName: false,
+        verified: false,
       },
     ]);
     // The same name with nothing shared is someone else.
@@ -545,6 +550,71 @@ describe('persons and searches', () => {
       reason: 'all of them',
     });
     expect([all.status, all.body.errors?.[0]?.field]).toEqual([400, 'inquiryIds']);
+  });
+
+  it('recognises by a verified contact first: of two records of one name and phone, the verified one', async () => {
+    const shared = phone();
+    const mother = await open({ fullName: 'Остапчук Ніна', phones: [shared], emails: [] });
+    const daughter = await open(
+      { fullName: 'Остапчук Ніна', relationship: 'wife', phones: [shared], emails: [] },
+      { surname: 'Остапчук', givenName: 'Роман', birthYear: 1994 },
+    );
+    // Two records of the one name on the one phone: the daughter's split off, then verified
+    // (her phone trusted).
+    const split = await post(supervisor, `/api/inquirers/${mother.inquirer.id}/split`, {
+      inquiryIds: [daughter.inquiry.id],
+      fullName: 'Остапчук Ніна',
+      phones: [shared],
+      reason: 'The daughter of the same name, on the family phone',
+    });
+    expect(split.status).toBe(201);
+    for (const to of ['gathering_information', 'verifying']) {
+      const { version } = (await detail(daughter.inquiry.id)).inquiry;
+      expect(
+        (
+          await post(caseworker, `/api/inquiries/${daughter.inquiry.id}/transitions`, {
+            to,
+            version,
+          })
+        ).status,
+      ).toBe(200);
+    }
+    const verification = await post(
+      caseworker,
+      `/api/inquiries/${daughter.inquiry.id}/verifications`,
+      {
+        documents: [{ kind: 'passport', number: '4510 654321' }],
+        relationshipEvidence: 'marriage certificate',
+        answers: [],
+        method: 'video_call',
+        outcome: 'verified',
+      },
+    );
+    expect(verification.status).toBe(201);
+    expect(
+      (
+        await post(supervisor, `/api/verifications/${verification.body.id}/countersign`, {
+          outcome: 'verified',
+        })
+      ).status,
+    ).toBe(200);
+    // She calls again: the verified record is hers, though the mother's is older.
+    const again = await open(
+      { fullName: 'Ostapchuk Nina', relationship: 'wife', phones: [shared], emails: [] },
+      { surname: 'Остапчук', givenName: 'Роман', birthYear: 1994 },
+    );
+    expect(again.person.match).toEqual({
+      personId: split.body.personId,
+      by: 'phone',
+      verified: true,
+    });
+    expect(again.person.suggestions.map((p) => [p.id, p.sameName])).toEqual([
+      [mother.inquirer.id, true],
+    ]);
+    const matched = (await detail(again.inquiry.id)).timeline.find(
+      (t) => t.action === 'person.matched',
+    );
+    expect(matched?.detail).toEqual({ by: { to: 'phone' }, verified: { to: true } });
   });
 
   it('keeps one conversation per person: letters in and out, calls, visits and letters on paper, each to the roles that may read it', async () => {

@@ -58,6 +58,7 @@ export const AUDIT_ACTIONS = {
   'mail.retry_requested': { scope: 'letters' },
   'mail.cancel': { scope: 'letters' },
   'notice.held': { scope: 'letters' },
+  'notice.by_phone': { scope: 'letters' },
   'notice.released': { scope: 'letters' },
   'notice.dropped': { scope: 'letters' },
   // Status links.

@@ -32,6 +32,7 @@ export const MAX_CALLBACK_WINDOW_MINUTES = 480;
   `("state" = 'open') = ("completed_at" IS NULL) AND ("state" = 'open') = ("completed_by" IS NULL)`,
 )
 @Check('callback_completing_call_when_done', `"completing_call_id" IS NULL OR "state" = 'done'`)
+@Check('callback_made_by_someone', `"created_by" IS NOT NULL OR "notice_id" IS NOT NULL`)
 @Index('callback_state_due_at_idx', ['state', 'dueAt'])
 @Index('callback_inquiry_due_at_idx', ['inquiryId', 'dueAt'])
 export class Callback {
@@ -62,8 +63,10 @@ export class Callback {
   @Column({ type: 'text', default: 'open' })
   state!: CallbackState;
 
-  @Column({ type: 'uuid' })
-  createdBy!: string;
+  // The staff member who promised the call; null for a call the service asks for: a notice to
+  // a family who hear from us by phone (noticeId).
+  @Column({ type: 'uuid', nullable: true })
+  createdBy!: string | null;
 
   @ManyToOne(() => StaffUser, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'created_by' })
@@ -94,6 +97,12 @@ export class Callback {
   // When the staff member responsible was told the callback is overdue (once).
   @Column({ type: 'timestamptz', nullable: true })
   overdueNotifiedAt!: Date | null;
+
+  // The family notice this call is to tell (its outbox row): one call per notice, however often
+  // the sender tries.
+  @Index('callback_notice_key', { unique: true, where: `"notice_id" IS NOT NULL` })
+  @Column({ type: 'uuid', nullable: true })
+  noticeId!: string | null;
 
   @VersionColumn({ default: 1 })
   version!: number;

@@ -1,4 +1,5 @@
 import type { AuditAction } from '../audit/audit-actions.js';
+import type { ChannelNotice } from '../mail/family-channels.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -10,6 +11,10 @@ import { Call } from './call.entity.js';
 import { Callback, type ClosedCallbackState } from './callback.entity.js';
 import { callbackNotFound, callbackNotOpen, staleCallbackVersion } from './contacts.exception.js';
 import { findInquiryOrFail, findInquiryWithInquirerOrFail } from '../inquiries/case-lookup.js';
+
+// A notice told by phone is due at once, within a working morning or afternoon.
+const NOTICE_CALL_WINDOW_MINUTES = 240;
+const NOTICE_CALLER: ActorContext = { actor: 'system:mail' };
 
 export interface ScheduleCallbackCommand {
   inquiryId: string;
@@ -99,6 +104,41 @@ export class CallbacksService {
         },
       });
       return callback;
+    });
+  }
+
+  // A notice to a family who hear from us by phone (FamilyChannels): a call for staff to make now,
+  // with the words to say, on the case's callbacks; once per notice, however often the sender
+  // tries. Nobody promised it: the service asks for it (no creator).
+  async forNotice(notice: ChannelNotice): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const [created] = (await manager.query(
+        `INSERT INTO callback (inquiry_id, due_at, window_minutes, phone, notes, notice_id)
+         VALUES ($1, now(), $2, $3, $4, $5)
+         ON CONFLICT (notice_id) WHERE notice_id IS NOT NULL DO NOTHING
+         RETURNING id, due_at AS "dueAt", window_minutes AS "windowMinutes"`,
+        [
+          notice.inquiryId,
+          NOTICE_CALL_WINDOW_MINUTES,
+          notice.to,
+          `${notice.subject}\n\n${notice.text}`,
+          notice.noticeId,
+        ],
+      )) as { id: string; dueAt: Date; windowMinutes: number }[];
+      if (!created) return;
+      await this.audit.appendInTransaction(manager, {
+        action: 'callback.schedule',
+        actor: NOTICE_CALLER,
+        entityType: 'callback',
+        entityId: created.id,
+        inquiryId: notice.inquiryId,
+        after: {
+          state: 'open',
+          dueAt: created.dueAt,
+          windowMinutes: created.windowMinutes,
+          notice: notice.noticeId,
+        },
+      });
     });
   }
 

@@ -1,3 +1,4 @@
+import { FamilyChannels } from '../mail/family-channels.js';
 import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
@@ -25,9 +26,15 @@ import { ConversationService } from './conversation.service.js';
   ],
 })
 export class ContactsModule implements OnModuleInit {
-  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+  constructor(
+    private readonly caseRecords: CaseRecordsRegistry,
+    private readonly channels: FamilyChannels,
+    private readonly callbacks: CallbacksService,
+  ) {}
 
   onModuleInit(): void {
     this.caseRecords.register(['call', 'callback', 'family_message']);
+    // A family who hear from us by phone: each notice is a call for staff to make.
+    this.channels.register('phone', (notice) => this.callbacks.forNotice(notice));
   }
 }

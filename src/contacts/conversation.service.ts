@@ -46,7 +46,8 @@ const PARTS: { scope: ReadScope; sql: string }[] = [
   },
   {
     scope: 'letters',
-    sql: `SELECT o.id, o.sent_at AS at, 'email', 'outbound', i.id, i.reference, NULL::uuid, o.subject,
+    sql: `SELECT o.id, o.sent_at AS at, coalesce(o.channel, 'email'), 'outbound', i.id, i.reference,
+        NULL::uuid, o.subject,
         NULL, NULL::int, NULL, NULL::int, o.event_type, NULL::boolean
       FROM inquiry i JOIN outbox_message o ON o.inquiry_id = i.id
       WHERE i.inquirer_id = $1 AND o.recipient_kind = 'inquirer' AND o.state = 'sent'`,

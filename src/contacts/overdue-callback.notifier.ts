@@ -38,6 +38,7 @@ export class OverdueCallbackNotifier extends StaffNotifier<OverdueCallback> {
            i.reference, c.due_at, c.window_minutes
          FROM callback c JOIN inquiry i ON i.id = c.inquiry_id
          WHERE c.state = 'open' AND c.overdue_notified_at IS NULL AND c.due_at < now()
+           AND coalesce(i.assigned_to, c.created_by) IS NOT NULL
            AND c.due_at + c.window_minutes * interval '1 minute' < now()
          ORDER BY c.due_at
          LIMIT 100

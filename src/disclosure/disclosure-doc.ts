@@ -32,6 +32,7 @@ function stageOf(
       emails: [],
       undeliverableEmails: [],
       phones: [],
+      preferredChannel: 'email',
       soughtPersonName: '-',
     },
     {
@@ -39,7 +40,7 @@ function stageOf(
       disclosureConsent: disclosed ? 'given' : null,
       handoverConsent: null,
     },
-    { trustedEmails: null },
+    { trustedEmails: null, trustedPhones: null },
   );
   return { stage: view.stage, closing: view.closing ?? '' };
 }
@@ -107,9 +108,11 @@ export function renderDisclosureDoc(): string {
     '',
     '## Addresses',
     '',
-    'Once a family is verified, letters go only to the addresses they had when the verification',
-    'was countersigned, or that a supervisor other than the person who entered them approved since.',
-    'A new address or number on a verified family is a fraud signal',
+    'Notices go on the channel the family chose: letters by email, or a call a staff member makes',
+    'with the notice’s words (a callback on the case, due at once) for a family who hear by phone.',
+    'Once a family is verified, notices go only to the addresses and numbers they had when the',
+    'verification was countersigned, or that a supervisor other than the person who entered them',
+    'approved since. A new address or number on a verified family is a fraud signal',
     '(`contact_changed_after_verification`) until it is decided.',
     '',
     '## The status page and the copy of their data',

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { FamilyChannel } from '../people/people.vocabulary.js';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { ActorContext } from '../common/request-context.js';
@@ -48,7 +49,13 @@ export type QueuedDecision = NoticeDecision & { id: string };
 
 // `reason`: a stable code (HOLD_EXPLAINED says it in words).
 export type Review =
-  | { outcome: 'send'; to: string; view: FamilyView; fields: NoticeFields }
+  | {
+      outcome: 'send';
+      channel: FamilyChannel;
+      to: string;
+      view: FamilyView;
+      fields: NoticeFields;
+    }
   | { outcome: 'hold' | 'drop'; reason: NotSentReason; view?: FamilyView };
 
 export type NotSentReason = HoldReason | DropReason | 'unknown_notice' | 'no_case';
@@ -85,11 +92,13 @@ export class DisclosureGate {
       const facts = cases.get(id);
       if (!facts) continue;
       const identity = identities.get(id) ?? NO_IDENTITY_FACTS;
+      const trustedOfKind = (kind: 'email' | 'phone') =>
+        identity.verification === 'verified'
+          ? (trusted.get(id) ?? []).filter((c) => c.kind === kind).map((c) => c.value)
+          : null;
       const trust: TrustFacts = {
-        trustedEmails:
-          identity.verification === 'verified'
-            ? (trusted.get(id) ?? []).filter((c) => c.kind === 'email').map((c) => c.value)
-            : null,
+        trustedEmails: trustedOfKind('email'),
+        trustedPhones: trustedOfKind('phone'),
       };
       views.set(id, await this.withDetails(manager, familyViewOf(facts, identity, trust), details));
     }
@@ -192,7 +201,13 @@ export class DisclosureGate {
         continue;
       }
       const view = await this.withDetails(manager, plain, notice);
-      result.set(n.id, { outcome: 'send', to: decision.to, view, fields });
+      result.set(n.id, {
+        outcome: 'send',
+        channel: decision.channel,
+        to: decision.to,
+        view,
+        fields,
+      });
     }
     return result;
   }

@@ -1,4 +1,5 @@
 import type { FamilyNotice } from './family-notices.js';
+import type { FamilyChannel } from '../people/people.vocabulary.js';
 import type { FamilyStage, FamilyView } from './family-view.js';
 
 // THE table of what a family may be told, and when. The gate applies it when a notice is
@@ -87,13 +88,18 @@ export const NOTICE_RULES: Record<FamilyNotice, NoticeRule> = {
 // Why a notice did not go.
 export const HOLD_REASONS = ['not_disclosed', 'contact_unconfirmed'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
-export const DROP_REASONS = ['no_longer_applies', 'no_address', 'all_bounced'] as const;
+export const DROP_REASONS = [
+  'no_longer_applies',
+  'no_address',
+  'all_bounced',
+  'told_in_the_call',
+] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 // Held notices wait (on the case, visible) and go by themselves once the reason is gone; dropped
 // ones will never be sent.
 export type NoticeDecision =
-  | { outcome: 'send'; to: string | null }
+  | { outcome: 'send'; channel: FamilyChannel; to: string | null }
   | { outcome: 'hold'; reason: HoldReason }
   | { outcome: 'drop'; reason: DropReason };
 
@@ -106,8 +112,9 @@ export const HOLD_EXPLAINED: Record<
   contact_unconfirmed:
     "the family's address changed after verification; a supervisor must approve it",
   no_longer_applies: 'the case has moved on; the notice no longer applies',
-  no_address: 'the family has no email address',
+  no_address: 'the family has no address on the channel they chose',
   all_bounced: "every one of the family's addresses bounced",
+  told_in_the_call: 'the family hears by phone: the call itself tells them when we call',
   unknown_notice: 'not a notice homecoming sends a family',
   no_case: 'the case no longer exists',
 };
@@ -127,10 +134,14 @@ export function decide(
   if (stages && !stages.includes(view.stage)) {
     return { outcome: 'drop', reason: 'no_longer_applies' };
   }
+  // A family who hear by phone are not called to be told that they will be called.
+  if (notice === 'family.callback_scheduled' && view.recipient.channel === 'phone') {
+    return { outcome: 'drop', reason: 'told_in_the_call' };
+  }
   const missing = view.recipient.missing;
   if (missing === 'contact_unconfirmed') return { outcome: 'hold', reason: missing };
   if (missing && moment === 'send') return { outcome: 'drop', reason: missing };
-  return { outcome: 'send', to: view.recipient.email };
+  return { outcome: 'send', channel: view.recipient.channel, to: view.recipient.address };
 }
 
 // Only the fields the rule lets through.

@@ -1,4 +1,5 @@
 import type { InquiryState } from '../inquiries/state-machine/inquiry-states.js';
+import type { FamilyChannel } from '../people/people.vocabulary.js';
 
 // What the family may be told of a case, and the facts it is made from. Pure: the gate reads the
 // facts (each from the module that owns them) and every channel renders only the view.
@@ -42,6 +43,8 @@ export interface CaseFacts {
   emails: string[];
   undeliverableEmails: string[];
   phones: string[];
+  // How the family wants to hear from us.
+  preferredChannel: FamilyChannel;
   soughtPersonName: string;
 }
 
@@ -63,6 +66,7 @@ export const NO_IDENTITY_FACTS: IdentityFacts = {
 // and those a supervisor approved since. Null before any verification.
 export interface TrustFacts {
   trustedEmails: readonly string[] | null;
+  trustedPhones: readonly string[] | null;
 }
 
 // The journey and the handover as the family may know them, in their language (travel and
@@ -97,7 +101,9 @@ export interface AppointmentDetails {
 // Where a letter may go now: the first address that has not bounced and, once the family is
 // verified, that was theirs then or was approved since. `missing` says why there is none.
 export interface Recipient {
-  email: string | null;
+  channel: FamilyChannel;
+  // An email address, or a phone number (E.164) for a call.
+  address: string | null;
   missing: 'no_address' | 'all_bounced' | 'contact_unconfirmed' | null;
 }
 
@@ -146,14 +152,20 @@ function closingOf(status: InquiryState, disclosed: boolean): Closing | null {
   return CLOSING_OF[status] ?? null;
 }
 
+// Where the family's notices go: the channel they chose, and the first of their addresses on it
+// that works and, once they are verified, that was trusted then (or approved since).
 function recipientOf(facts: CaseFacts, trust: TrustFacts): Recipient {
-  if (facts.emails.length === 0) return { email: null, missing: 'no_address' };
-  const deliverable = facts.emails.filter((e) => !facts.undeliverableEmails.includes(e));
-  if (deliverable.length === 0) return { email: null, missing: 'all_bounced' };
-  const trusted = trust.trustedEmails;
-  const usable = trusted === null ? deliverable : deliverable.filter((e) => trusted.includes(e));
-  if (usable.length === 0) return { email: null, missing: 'contact_unconfirmed' };
-  return { email: usable[0], missing: null };
+  const channel = facts.preferredChannel;
+  const [addresses, failed, trusted] =
+    channel === 'phone'
+      ? [facts.phones, [], trust.trustedPhones]
+      : [facts.emails, facts.undeliverableEmails, trust.trustedEmails];
+  if (addresses.length === 0) return { channel, address: null, missing: 'no_address' };
+  const deliverable = addresses.filter((a) => !failed.includes(a));
+  if (deliverable.length === 0) return { channel, address: null, missing: 'all_bounced' };
+  const usable = trusted === null ? deliverable : deliverable.filter((a) => trusted.includes(a));
+  if (usable.length === 0) return { channel, address: null, missing: 'contact_unconfirmed' };
+  return { channel, address: usable[0], missing: null };
 }
 
 export function familyViewOf(

@@ -12,10 +12,11 @@ import type {
 import { InquiryGuardRegistry } from './state-machine/inquiry-guard.registry.js';
 
 const CASES = new PreparedStatement(
-  'homecoming_family_case_facts_v1',
+  'homecoming_family_case_facts_v2',
   `SELECT i.id AS "inquiryId", i.reference, i.status, r.id AS "inquirerId",
      r.full_name AS "inquirerName", r.preferred_language AS language, r.emails,
      r.undeliverable_emails AS "undeliverableEmails", r.phones,
+     r.preferred_channel AS "preferredChannel",
      coalesce(hc_full_name(p.surname, p.given_name, p.patronymic), '') AS "soughtPersonName"
    FROM inquiry i JOIN inquirer r ON r.id = i.inquirer_id
    LEFT JOIN sought_person p ON p.inquiry_id = i.id

@@ -6,6 +6,7 @@ import type { ActorContext } from '../common/request-context.js';
 import { PreparedStatement, entityColumns, toEntity } from '../database/prepared-statement.js';
 import { DisclosureGate } from '../disclosure/disclosure.gate.js';
 import { Inquirer, type Language, type Relationship } from '../people/inquirer.entity.js';
+import type { FamilyChannel } from '../people/people.vocabulary.js';
 import {
   ADD_CONTACTS_SQL,
   resolvePerson,
@@ -24,6 +25,8 @@ export interface OpeningPerson {
   phones: string[];
   emails: string[];
   preferredLanguage: Language;
+  // Email unless the door knows better (a caller who asks to be called back).
+  preferredChannel?: FamilyChannel;
   country?: string | null;
   city?: string | null;
   notes?: string | null;
@@ -134,11 +137,12 @@ function openStatement(dataSource: DataSource): PreparedStatement {
     birthDay: '$16',
   });
   return new PreparedStatement(
-    'homecoming_inquiry_open_v4',
+    'homecoming_inquiry_open_v5',
     `WITH known AS (${ADD_CONTACTS_SQL('$25', '$3', '$4')} RETURNING *),
      created AS (
-       INSERT INTO inquirer (full_name, phones, emails, preferred_language, country, city, notes)
-       SELECT $1, $3, $4, $5, $6, $7, $8 WHERE $25::uuid IS NULL RETURNING *),
+       INSERT INTO inquirer (full_name, phones, emails, preferred_language, country, city, notes,
+         preferred_channel)
+       SELECT $1, $3, $4, $5, $6, $7, $8, $26 WHERE $25::uuid IS NULL RETURNING *),
      r AS (SELECT * FROM known UNION ALL SELECT * FROM created),
      s AS (INSERT INTO search DEFAULT VALUES RETURNING id),
      ${NEXT_REFERENCE_CTE},
@@ -234,6 +238,7 @@ export class InquiryOpening {
       sought?.distinguishingMarks ?? null,
       actor.actor,
       resolution.match?.personId ?? null,
+      who.preferredChannel ?? 'email',
     ]);
     const inquiry = toEntity(Inquiry, row, 'i');
     const inquirer = toEntity(Inquirer, row, 'r');
@@ -259,7 +264,7 @@ export class InquiryOpening {
         entityType: 'inquirer',
         entityId: inquirer.id,
         inquiryId: inquiry.id,
-        after: { by: resolution.match.by },
+        after: { by: resolution.match.by, verified: resolution.match.verified },
       });
     }
     await this.gate.notify(manager, {

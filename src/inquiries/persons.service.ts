@@ -279,6 +279,7 @@ export class PersonsService {
           phones: input.phones,
           emails: input.emails,
           preferredLanguage: person.preferredLanguage,
+          preferredChannel: person.preferredChannel,
           country: person.country,
           city: person.city,
         }),

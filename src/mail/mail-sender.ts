@@ -1,3 +1,5 @@
+import { FamilyChannels } from './family-channels.js';
+import type { FamilyChannel } from '../people/people.vocabulary.js';
 import {
   Injectable,
   Logger,
@@ -82,7 +84,7 @@ const UNREACHABLE_RETRY_MS = 3_000;
 
 // `code`: the disclosure gate's reason, when it is the gate that did not let a letter go.
 type Outcome =
-  | { kind: 'sent'; subject: string }
+  | { kind: 'sent'; subject: string; channel: FamilyChannel }
   | { kind: 'retry' | 'failed' | 'unreachable'; error: string; subject?: string }
   | { kind: 'suppressed' | 'held'; error: string; code?: NotSentReason };
 
@@ -115,6 +117,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly audit: AuditService,
     private readonly gate: DisclosureGate,
     private readonly statusLinks: StatusLinksService,
+    private readonly channels: FamilyChannels,
     private readonly metrics: Metrics,
   ) {
     this.settings = config.mail.worker;
@@ -297,6 +300,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     let to: string | null;
     let language: MailLanguage;
     let data: MailData;
+    let channel: FamilyChannel = 'email';
     if (row.recipient_kind === 'staff') {
       if (!row.reference) return { kind: 'failed', error: 'no case' };
       to = row.staff_email;
@@ -314,6 +318,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
         };
       }
       to = review.to;
+      channel = review.channel;
       language = review.view.language;
       data = {
         ...this.familyData(review.view, review.fields, row),
@@ -321,6 +326,17 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       };
     }
     const rendered = this.renderer.render(event, language, data);
+    if (channel !== 'email') {
+      // Another channel's module delivers it (a call to make: a callback on the case).
+      await this.channels.deliver(channel, {
+        noticeId: row.id,
+        inquiryId: row.inquiry_id,
+        to,
+        subject: rendered.subject,
+        text: rendered.text,
+      });
+      return { kind: 'sent', subject: rendered.subject, channel };
+    }
     const thread = (row.thread ?? []).filter((id) => id !== row.message_id);
     const mail: OutgoingMail = {
       from: this.config.mail.from,
@@ -338,7 +354,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       await this.out().send(mail);
       this.noteTransport('up', null);
-      return { kind: 'sent', subject: rendered.subject };
+      return { kind: 'sent', subject: rendered.subject, channel };
     } catch (error) {
       let found = failureKind(error);
       // A dropped connection is the server away only if a new one fails too; otherwise it broke
@@ -463,7 +479,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
         return true;
       }
       await this.audit.appendInTransaction(manager, {
-        action: `mail.${outcome.kind}`,
+        // A notice told by phone is a call to make (a callback), not a letter gone.
+        action:
+          outcome.kind === 'sent' && outcome.channel !== 'email'
+            ? 'notice.by_phone'
+            : `mail.${outcome.kind}`,
         actor: SENDER,
         entityType: 'outbox_message',
         entityId: row.id,
@@ -501,8 +521,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       case 'sent':
         return [
           `UPDATE outbox_message SET state = 'sent', sent_at = now(), lease_until = NULL,
-             claim_token = NULL, subject = $3, last_error = NULL WHERE ${mine}`,
-          [row.id, row.claim_token, outcome.subject],
+             claim_token = NULL, subject = $3, last_error = NULL, channel = $4 WHERE ${mine}`,
+          [row.id, row.claim_token, outcome.subject, outcome.channel],
         ];
       case 'unreachable':
         // The server away: the attempt is given back (an outage of any length fails no mail)

@@ -29,6 +29,7 @@ export type RecipientKind = 'inquirer' | 'staff';
   'outbox_family_notice_gated',
   `("recipient_kind" = 'inquirer') = ("family_stage" IS NOT NULL)`,
 )
+@Check('outbox_channel_known', `"channel" IS NULL OR "channel" IN ('email', 'phone')`)
 @Index('outbox_pending_idx', ['state', 'availableAt'])
 export class OutboxMessage {
   @PrimaryGeneratedColumn('uuid')
@@ -68,6 +69,10 @@ export class OutboxMessage {
 
   @Column({ type: 'text', nullable: true })
   lastError!: string | null;
+
+  // How it went, once sent: by email, or to be told by phone (a callback on the case).
+  @Column({ type: 'text', nullable: true })
+  channel!: 'email' | 'phone' | null;
 
   // Ours, <outbox id@MAIL_FROM's domain>: set at the first claim and kept for every retry, so a
   // mail client can drop a duplicate; later messages of the case refer to it for threading.

@@ -11,7 +11,13 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import { RELATIONSHIPS, LANGUAGES, type Relationship, type Language } from './people.vocabulary.js';
+import {
+  RELATIONSHIPS,
+  LANGUAGES,
+  type FamilyChannel,
+  type Relationship,
+  type Language,
+} from './people.vocabulary.js';
 export { RELATIONSHIPS, LANGUAGES, type Relationship, type Language };
 
 // A person: one real relative (mother, father, wife, …), one record however many times and by
@@ -21,6 +27,7 @@ export { RELATIONSHIPS, LANGUAGES, type Relationship, type Language };
 // that the merge can be undone until confirmed, and its names stay known.
 @Entity()
 @Check('inquirer_language_known', `"preferred_language" IN ('ru', 'uk', 'en')`)
+@Check('inquirer_channel_known', `"preferred_channel" IN ('email', 'phone')`)
 @Check('inquirer_not_merged_into_itself', `"merged_into" IS NULL OR "merged_into" <> "id"`)
 export class Inquirer {
   @PrimaryGeneratedColumn('uuid')
@@ -59,6 +66,10 @@ export class Inquirer {
 
   @Column({ type: 'text', default: 'ru' })
   preferredLanguage!: Language;
+
+  // Where notices go (the disclosure gate decides what, and whether to this channel's address).
+  @Column({ type: 'text', default: 'email' })
+  preferredChannel!: FamilyChannel;
 
   // ISO 3166-1 alpha-2.
   @Column({ type: 'text', nullable: true })

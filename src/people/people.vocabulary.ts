@@ -15,5 +15,10 @@ export const RELATIONSHIPS = [
 ] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
+// How a family wants to hear from us: letters by email, or a call (a staff member reads the
+// notice out; it becomes a callback on the case). The channels to come join this list.
+export const FAMILY_CHANNELS = ['email', 'phone'] as const;
+export type FamilyChannel = (typeof FAMILY_CHANNELS)[number];
+
 export const LANGUAGES = ['ru', 'uk', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];

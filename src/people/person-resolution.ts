@@ -7,8 +7,9 @@ import { PreparedStatement } from '../database/prepared-statement.js';
 //
 // - A person is recognised by a phone or an email they already gave AND the same name (by
 //   hc_person_key: any script, spelling, ё/е, word order, or one of the names they are also
-//   known by). Then the
-//   inquiry is theirs, and the match is recorded on the case (`person.matched`, by what).
+//   known by). A contact verified as theirs (trusted when one of their inquiries was verified,
+//   or approved since) comes first: of two such records, the verified one. Then the inquiry is
+//   theirs, and the match is recorded on the case (`person.matched`, by what, verified or not).
 // - A shared contact under another name (a family's home phone, a father writing from the
 //   mother's address) is never joined: a new person is made and the other is offered as a
 //   suggestion for a supervisor, who may merge the two (reversibly).
@@ -24,6 +25,8 @@ export interface PersonContact {
 export interface PersonMatch {
   personId: string;
   by: 'phone' | 'email';
+  // The shared contact was verified as theirs.
+  verified: boolean;
 }
 
 export interface PersonSuggestion {
@@ -33,6 +36,8 @@ export interface PersonSuggestion {
   sameEmail: boolean;
   // The same name too: two records of one person, most likely (a supervisor merges them).
   sameName: boolean;
+  // A shared contact was verified as theirs.
+  verified: boolean;
 }
 
 export interface PersonResolution {
@@ -41,17 +46,22 @@ export interface PersonResolution {
   suggestions: PersonSuggestion[];
 }
 
-// Persons (not merged into another) holding any of the contacts, oldest first. Most callers are
+// Persons (not merged into another) holding any of the contacts, those for whom one of them was
+// verified first, then oldest first. Most callers are
 // new: this lookup (GIN) usually finds no one, and only then are names compared (NAMES), for
 // those found — hc_person_key is costly, and in one statement with the lookup it made every
 // create plan and fold it anew.
-const SHARING = new PreparedStatement<Omit<PersonSuggestion, 'sameName'>>(
-  'homecoming_person_sharing_v1',
+export const SHARING = new PreparedStatement<Omit<PersonSuggestion, 'sameName'>>(
+  'homecoming_person_sharing_v2',
   `SELECT r.id, r.full_name AS "fullName", (r.phones && $1::text[]) AS "samePhone",
-     (r.emails && $2::text[]) AS "sameEmail"
+     (r.emails && $2::text[]) AS "sameEmail",
+     EXISTS (SELECT 1 FROM inquiry i JOIN trusted_contact t ON t.inquiry_id = i.id
+             WHERE i.inquirer_id = r.id
+               AND t.value = ANY(CASE t.kind WHEN 'phone' THEN $1::text[] ELSE $2::text[] END))
+       AS verified
    FROM inquirer r
    WHERE (r.phones && $1::text[] OR r.emails && $2::text[]) AND r.merged_into IS NULL
-   ORDER BY r.created_at, r.id
+   ORDER BY verified DESC, r.created_at, r.id
    LIMIT 20`,
 );
 
@@ -90,7 +100,11 @@ export async function resolvePerson(
     (options.trustAddress ? rows.find((r) => r.sameEmail) : undefined);
   return {
     match: same
-      ? { personId: await lockPerson(manager, same.id), by: same.samePhone ? 'phone' : 'email' }
+      ? {
+          personId: await lockPerson(manager, same.id),
+          by: same.samePhone ? 'phone' : 'email',
+          verified: same.verified,
+        }
       : null,
     suggestions: rows.filter((r) => r.id !== same?.id),
   };

@@ -33,6 +33,8 @@ interface Callback {
   windowMinutes: number;
   phone: string | null;
   notes: string | null;
+  // A call the service asks for: a notice to a family who hear from us by phone.
+  noticeId: string | null;
   state: 'open' | 'done' | 'missed' | 'cancelled';
   version: number;
 }
@@ -53,7 +55,7 @@ export function ContactsPanel(props: {
 }) {
   const { record, action, canContact } = props;
   const translate = useTranslate();
-  const t = (key: string) => translate(`app.case.${key}`);
+  const t = (key: string, args?: Record<string, unknown>) => translate(`app.case.${key}`, args);
   const calls = useQuery({
     queryKey: ['case', record.id, 'calls', record.inquiry.version],
     queryFn: () => api<Call[]>(`/inquiries/${record.id}/calls`),
@@ -202,9 +204,15 @@ export function ContactsPanel(props: {
           {callbacks.data?.map((cb) => (
             <TableRow key={cb.id} data-testid="callback-row">
               <TableCell>{when(cb.dueAt)}</TableCell>
-              <TableCell>{cb.windowMinutes} min</TableCell>
+              <TableCell>{t('window_of', { n: cb.windowMinutes })}</TableCell>
               <TableCell>{cb.phone}</TableCell>
-              <TableCell>{cb.notes}</TableCell>
+              <TableCell sx={{ whiteSpace: 'pre-wrap' }}>
+                {cb.noticeId && (
+                  <Chip size="small" color="info" label={t('notice_call')} sx={{ mb: 0.5 }} />
+                )}
+                {cb.noticeId && <br />}
+                {cb.notes}
+              </TableCell>
               <TableCell>
                 <Chip
                   size="small"

@@ -11,7 +11,7 @@ import { Form, NumberInput, SaveButton, SelectInput, TextInput, useTranslate } f
 import { Link as RouterLink } from 'react-router-dom';
 import { api, problemOf } from '../api/http';
 import type { InquiryRecord } from './case-types';
-import { LANGUAGES, PRIORITIES, RELATIONSHIPS, choices } from './constants';
+import { FAMILY_CHANNELS, LANGUAGES, PRIORITIES, RELATIONSHIPS, choices } from './constants';
 import type { useCaseAction } from './useCaseAction';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -144,6 +144,9 @@ export function DetailsPanel(props: {
         <Row label={t('preferred_language')}>
           {translate(`app.language.${inquirer.preferredLanguage}`)}
         </Row>
+        <Row label={t('preferred_channel')}>
+          {translate(`app.family_channel.${inquirer.preferredChannel}`)}
+        </Row>
         <Row label={t('city')}>{[inquirer.city, inquirer.country].filter(Boolean).join(', ')}</Row>
         <Row label={t('notes')}>{inquirer.notes}</Row>
       </Dl>
@@ -195,6 +198,11 @@ export function DetailsPanel(props: {
               source="inquirer.preferredLanguage"
               label="app.intake.preferred_language"
               choices={choices(LANGUAGES, 'app.language')}
+            />
+            <SelectInput
+              source="inquirer.preferredChannel"
+              label="app.intake.preferred_channel"
+              choices={choices(FAMILY_CHANNELS, 'app.family_channel')}
             />
             <TextInput source="inquirer.city" label="app.intake.city" />
             <TextInput source="inquirer.notes" label="app.intake.notes" multiline fullWidth />

@@ -27,7 +27,14 @@ import {
 } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { api, problemOf } from '../api/http';
-import { CHANNELS, LANGUAGES, PRIORITIES, RELATIONSHIPS, choices } from './constants';
+import {
+  CHANNELS,
+  FAMILY_CHANNELS,
+  LANGUAGES,
+  PRIORITIES,
+  RELATIONSHIPS,
+  choices,
+} from './constants';
 
 interface Candidate {
   id: string;
@@ -182,7 +189,7 @@ export function InquiryCreate() {
         defaultValues={{
           channel: 'phone',
           priority: 'normal',
-          inquirer: { relationship: 'mother', preferredLanguage: 'ru' },
+          inquirer: { relationship: 'mother', preferredLanguage: 'ru', preferredChannel: 'email' },
         }}
       >
         <Typography variant="h6" component="h2">
@@ -206,6 +213,11 @@ export function InquiryCreate() {
           source="inquirer.preferredLanguage"
           label="app.intake.preferred_language"
           choices={choices(LANGUAGES, 'app.language')}
+        />
+        <SelectInput
+          source="inquirer.preferredChannel"
+          label="app.intake.preferred_channel"
+          choices={choices(FAMILY_CHANNELS, 'app.family_channel')}
         />
         <TextInput source="inquirer.country" label="app.intake.country" />
         <TextInput source="inquirer.city" label="app.intake.city" />

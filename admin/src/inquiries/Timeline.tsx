@@ -43,10 +43,11 @@ export function Timeline({ record }: { record: InquiryRecord }) {
     if (/^(person|search)\./.test(entry.action)) {
       const label = translate(`app.timeline.${entry.action}`, { _: entry.action });
       const by = changedTo(entry, 'by');
+      const verified = changedTo(entry, 'verified') === true ? '_verified' : '';
       const reason = changedTo(entry, 'reason');
       return [
         label,
-        by ? ` (${translate(`app.people.matched_by.${String(by)}`, { _: '' })})` : '',
+        by ? ` (${translate(`app.people.matched_by.${String(by)}${verified}`, { _: '' })})` : '',
         reason ? ` — ${String(reason)}` : '',
       ].join('');
     }

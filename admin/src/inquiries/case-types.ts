@@ -27,6 +27,7 @@ export interface InquiryRecord {
     phones: string[];
     emails: string[];
     preferredLanguage: string;
+    preferredChannel: string;
     country: string | null;
     city: string | null;
     notes: string | null;

@@ -7,12 +7,13 @@ import {
   OPEN_STATES,
   type InquiryState,
 } from '../../../src/inquiries/state-machine/inquiry-states';
-import { LANGUAGES, RELATIONSHIPS } from '../../../src/people/people.vocabulary';
+import { FAMILY_CHANNELS, LANGUAGES, RELATIONSHIPS } from '../../../src/people/people.vocabulary';
 
 export {
   CALL_OUTCOMES,
   CHANNELS,
   CLOSED_STATES,
+  FAMILY_CHANNELS,
   LANGUAGES,
   OPEN_STATES,
   PRIORITIES,

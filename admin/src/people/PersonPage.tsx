@@ -32,6 +32,7 @@ interface PersonPageData {
     phones: string[];
     emails: string[];
     preferredLanguage: string;
+    preferredChannel: string;
     country: string | null;
     city: string | null;
   };
@@ -168,6 +169,10 @@ export function PersonPage() {
             <dd style={{ margin: 0 }}>{person.emails.join(', ') || '—'}</dd>
             <dt>{t('language')}</dt>
             <dd style={{ margin: 0 }}>{translate(`app.language.${person.preferredLanguage}`)}</dd>
+            <dt>{t('channel')}</dt>
+            <dd style={{ margin: 0 }}>
+              {translate(`app.family_channel.${person.preferredChannel}`)}
+            </dd>
             <dt>{t('place')}</dt>
             <dd style={{ margin: 0 }}>
               {[person.city, person.country].filter(Boolean).join(', ') || '—'}

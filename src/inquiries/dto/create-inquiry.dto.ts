@@ -23,6 +23,7 @@ import {
   type Language,
   type Relationship,
 } from '../../people/inquirer.entity.js';
+import { FAMILY_CHANNELS, type FamilyChannel } from '../../people/people.vocabulary.js';
 import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../inquiry.entity.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -84,6 +85,15 @@ export class InquirerDto {
   @IsOmittable()
   @IsIn(LANGUAGES)
   preferredLanguage: Language = 'ru';
+
+  @ApiPropertyOptional({
+    enum: FAMILY_CHANNELS,
+    default: 'email',
+    description: 'How the family hears from us: letters by email, or a call (a callback)',
+  })
+  @IsOmittable()
+  @IsIn(FAMILY_CHANNELS)
+  preferredChannel: FamilyChannel = 'email';
 
   @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2, e.g. RU' })
   @IsOptional()
