@@ -424,6 +424,52 @@ describe('persons and searches', () => {
     ]);
   });
 
+  it('refuses to fold a case with a journey into another (the travel module says no), changing nothing', async () => {
+    const prisonerId = await importThePrisoner(supervisor, `PN-${unique()}`);
+    const family = { fullName: 'Лук’яненко Тамара', phones: [phone()], emails: [] };
+    const travelling = await caseWithIdentitySettled(
+      caseworker,
+      supervisor,
+      prisonerId,
+      'travel_planning',
+      family,
+    );
+    const plan = await caseworker.agent
+      .put(`/api/inquiries/${travelling}/travel-plan`)
+      .set('X-CSRF-Token', caseworker.csrf)
+      .send({
+        version: 0,
+        originCity: 'Тамбов',
+        originCountry: 'RU',
+        plannedEntryIntoPoland: new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10),
+        crossingPointId: 'medyka-shehyni',
+        plannedCrossingAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        travellers: [
+          {
+            isInquirer: true,
+            fullName: family.fullName,
+            documentKind: 'passport',
+            documentNumber: '75 1234567',
+          },
+        ],
+      });
+    expect(plan.status).toBe(200);
+    const again = await open(family);
+    expect(again.inquirer.id).toBe((await detail(travelling)).inquiry.inquirerId);
+    const before = await detail(travelling);
+    const res = await post(supervisor, `/api/inquiries/${travelling}/merge`, {
+      survivorId: again.inquiry.id,
+      version: before.inquiry.version,
+      reason: 'She called again',
+    });
+    expect([res.status, res.body.title, res.body.detail]).toEqual([
+      409,
+      'The duplicate has a journey',
+      'An inquiry with a travel plan cannot be merged.',
+    ]);
+    expect((await detail(travelling)).inquiry.version).toBe(before.inquiry.version);
+  });
+
   it('merges only one person’s inquiries: another relative’s joins the search instead', async () => {
     const mother = await open({ fullName: 'Лисенко Віра', phones: [phone()], emails: [] });
     const wife = await open({

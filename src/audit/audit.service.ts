@@ -131,6 +131,23 @@ export class AuditService {
   // Someone read personal data (of a case, when `inquiryId` is given). Written to the reader's
   // own stream, `actor:<id>`: two people reading one case never wait for each other, nor for
   // anyone changing it. Carries no value read, only what and how much.
+  // A case's own stream, newest first (reads are on their readers' streams), in the caller's
+  // transaction: what the case's timeline is made of.
+  async caseEvents(
+    manager: EntityManager,
+    inquiryId: string,
+    options: { except: string; limit: number },
+  ): Promise<
+    { occurred_at: Date; action: string; actor: string; diff: Record<string, unknown> }[]
+  > {
+    return (await manager.query(
+      `SELECT occurred_at, action, actor, diff FROM audit_event
+       WHERE stream = $1 AND action <> $2
+       ORDER BY seq DESC LIMIT $3`,
+      [`inquiry:${inquiryId}`, options.except, options.limit],
+    )) as { occurred_at: Date; action: string; actor: string; diff: Record<string, unknown> }[];
+  }
+
   async recordReadInTransaction(manager: EntityManager, input: AuditReadInput): Promise<void> {
     if (!isReadAction(input.action)) throw new Error(`${input.action} is not a read record`);
     await this.write(

@@ -1,4 +1,5 @@
 import { FamilyChannels } from '../mail/family-channels.js';
+import { CONVERSATION_PARTS } from './conversation.service.js';
 import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
@@ -34,6 +35,7 @@ export class ContactsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.caseRecords.register(['call', 'callback', 'family_message']);
+    for (const part of CONVERSATION_PARTS) this.caseRecords.converse(part);
     // A family who hear from us by phone: each notice is a call for staff to make.
     this.channels.register('phone', (notice) => this.callbacks.forNotice(notice));
   }

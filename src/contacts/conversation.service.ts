@@ -2,12 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { mayRead, type ReadScope } from '../common/decorators/access-policy.decorator.js';
+import { mayRead } from '../common/decorators/access-policy.decorator.js';
 import type { ActorContext } from '../common/request-context.js';
 import { personOf } from '../people/person-resolution.js';
 import type { CallDirection, MessageChannel } from './contacts.vocabulary.js';
 import { FamilyMessage } from './family-message.entity.js';
-import { findInquiryOrFail } from '../inquiries/case-lookup.js';
+import { casesOfPerson, findInquiryOrFail } from '../inquiries/case-lookup.js';
+import {
+  CaseRecordsRegistry,
+  type ConversationPart,
+} from '../common/case-records/case-records.registry.js';
 
 // One exchange with the family, whatever its channel.
 export interface ConversationEntry {
@@ -32,49 +36,37 @@ export interface ConversationEntry {
   needsReview: boolean | null;
 }
 
-// Each part of the conversation and the read scope whose roles see it (the routes' own table).
-const PARTS: { scope: ReadScope; sql: string }[] = [
-  {
-    scope: 'inbound_mail',
-    sql: `SELECT e.id, e.received_at AS at, 'email' AS channel, 'inbound' AS direction,
-        i.id AS "inquiryId", i.reference, NULL::uuid AS "staffId", e.subject,
-        left(e.text_body, 2000) AS text,
-        (SELECT count(*)::int FROM inbound_attachment a WHERE a.inbound_email_id = e.id) AS attachments,
-        NULL AS outcome, NULL::int AS "durationSeconds", NULL AS event, e.needs_review AS "needsReview"
-      FROM inquiry i JOIN inbound_email e ON e.inquiry_id = i.id
-      WHERE i.inquirer_id = $1 AND e.outcome IN ('opened', 'attached')`,
-  },
-  {
-    scope: 'letters',
-    sql: `SELECT o.id, o.sent_at AS at, coalesce(o.channel, 'email'), 'outbound', i.id, i.reference,
-        NULL::uuid, o.subject,
-        NULL, NULL::int, NULL, NULL::int, o.event_type, NULL::boolean
-      FROM inquiry i JOIN outbox_message o ON o.inquiry_id = i.id
-      WHERE i.inquirer_id = $1 AND o.recipient_kind = 'inquirer' AND o.state = 'sent'`,
-  },
+// The columns every part selects, in order (see ConversationPart).
+const COLUMNS = `id, at, channel, direction, "inquiryId", "staffId", subject, text, attachments,
+  outcome, "durationSeconds", event, "needsReview"`;
+
+// This module's parts of the conversation: calls, and visits and letters on paper (the other
+// channels register theirs with CaseRecordsRegistry).
+export const CONVERSATION_PARTS: ConversationPart[] = [
   {
     scope: 'contacts',
-    sql: `SELECT c.id, c.occurred_at, 'phone', c.direction, i.id, i.reference, c.staff_id, NULL,
+    sql: `SELECT c.id, c.occurred_at, 'phone', c.direction, c.inquiry_id, c.staff_id, NULL,
         left(c.notes, 2000), NULL::int, c.outcome, c.duration_seconds, NULL, NULL::boolean
-      FROM inquiry i JOIN call c ON c.inquiry_id = i.id WHERE i.inquirer_id = $1`,
+      FROM call c WHERE c.inquiry_id = ANY($1::uuid[])`,
   },
   {
     scope: 'contacts',
-    sql: `SELECT m.id, m.occurred_at, m.channel, m.direction, i.id, i.reference, m.recorded_by,
+    sql: `SELECT m.id, m.occurred_at, m.channel, m.direction, m.inquiry_id, m.recorded_by,
         NULL, left(m.text, 2000), NULL::int, NULL, NULL::int, NULL, NULL::boolean
-      FROM inquiry i JOIN family_message m ON m.inquiry_id = i.id WHERE i.inquirer_id = $1`,
+      FROM family_message m WHERE m.inquiry_id = ANY($1::uuid[])`,
   },
 ];
 
 // A person's conversation: every exchange with them on any of their inquiries, newest first —
-// letters they wrote and we sent, calls, visits, letters on paper — each part shown to the roles
-// that may read it. Visits and letters on paper are recorded here; email and calls keep their
-// own records (intake, the outbox, calls).
+// letters they wrote and we sent, notices told by phone, calls, visits, letters on paper — each
+// part shown to the roles that may read it. Each channel keeps its own records and registers its
+// part (CaseRecordsRegistry); visits and letters on paper are recorded here.
 @Injectable()
 export class ConversationService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly caseRecords: CaseRecordsRegistry,
   ) {}
 
   async record(command: {
@@ -121,12 +113,20 @@ export class ConversationService {
     // each other as repeatable-read transactions would.
     return this.dataSource.transaction(async (manager) => {
       const person = { id: await personOf(manager, personId) };
-      const parts = PARTS.filter((p) => mayRead(roles, p.scope)).map((p) => p.sql);
-      const items = parts.length
-        ? ((await manager.query(`${parts.join(' UNION ALL ')} ORDER BY at DESC, id LIMIT 500`, [
-            person.id,
-          ])) as ConversationEntry[])
-        : [];
+      const cases = await casesOfPerson(manager, person.id);
+      const references = new Map(cases.map((c) => [c.id, c.reference]));
+      const parts = this.caseRecords.conversation
+        .filter((p) => mayRead(roles, p.scope))
+        .map((p) => p.sql);
+      const rows =
+        parts.length && cases.length
+          ? ((await manager.query(
+              `SELECT * FROM (${parts.join(' UNION ALL ')}) AS c(${COLUMNS})
+               ORDER BY at DESC, id LIMIT 500`,
+              [cases.map((c) => c.id)],
+            )) as Omit<ConversationEntry, 'reference'>[])
+          : [];
+      const items = rows.map((r) => ({ ...r, reference: references.get(r.inquiryId)! }));
       await this.audit.recordReadInTransaction(manager, {
         action: 'conversation.read',
         actor,

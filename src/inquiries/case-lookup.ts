@@ -29,3 +29,14 @@ export function findByReference(
 ): Promise<Inquiry | null> {
   return manager.getRepository(Inquiry).findOneBy({ reference });
 }
+
+// A person's cases (their merged records' cases are theirs: merging moved them), oldest first.
+export async function casesOfPerson(
+  manager: EntityManager,
+  personId: string,
+): Promise<{ id: string; reference: string }[]> {
+  return (await manager.query(
+    `SELECT id, reference FROM inquiry WHERE inquirer_id = $1 ORDER BY created_at, id`,
+    [personId],
+  )) as { id: string; reference: string }[];
+}

@@ -206,12 +206,7 @@ export class InquiriesService {
   ): Promise<TimelineEntry[]> {
     // The case's own stream (reads are on their readers' streams); transitions are the history.
     const events = (
-      (await manager.query(
-        `SELECT occurred_at, action, actor, diff FROM audit_event
-         WHERE stream = $1 AND action <> 'inquiry.transition'
-         ORDER BY seq DESC LIMIT 500`,
-        [`inquiry:${id}`],
-      )) as { occurred_at: Date; action: string; actor: string; diff: Record<string, unknown> }[]
+      await this.audit.caseEvents(manager, id, { except: 'inquiry.transition', limit: 500 })
     ).filter((e) => mayRead(roles, scopeOf(e.action)));
     const key = (await caseKeys(manager, [id])).get(id);
     const entries: TimelineEntry[] = [

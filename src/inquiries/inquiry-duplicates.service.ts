@@ -237,17 +237,15 @@ export class InquiryDuplicatesService {
             'is linked to the same search; if the two records are one person, merge the persons first.',
         });
       }
-      // A journey or a handover is one case's alone: such a case is never folded into another.
-      const [{ journey }] = (await manager.query(
-        `SELECT EXISTS (SELECT 1 FROM travel_plan WHERE inquiry_id = $1)
-           OR EXISTS (SELECT 1 FROM handover_appointment WHERE inquiry_id = $1) AS journey`,
-        [duplicateId],
-      )) as { journey: boolean }[];
-      if (journey) {
-        throw new DomainException('conflict', 'The duplicate has a journey', {
-          detail: 'An inquiry with a travel plan or a handover appointment cannot be merged.',
-        });
-      }
+      // A journey or a handover is one case's alone: the travel and handover modules refuse
+      // the merge (CaseRecordsRegistry.guardMerge), before anything moves.
+      await this.caseRecords.refuseIfKept({
+        manager,
+        from: duplicateId,
+        to: survivorId,
+        actor,
+        reason: input.reason,
+      });
       await this.transitions.executeInTransaction(manager, {
         inquiryId: duplicateId,
         to: 'closed_duplicate',

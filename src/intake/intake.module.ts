@@ -33,5 +33,18 @@ export class IntakeModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.caseRecords.register(['inbound_email']);
+    // Letters from the family that reached a case (not those waiting for review elsewhere).
+    this.caseRecords.converse({
+      scope: 'inbound_mail',
+      sql: `SELECT e.id, e.received_at AS at, 'email' AS channel, 'inbound' AS direction,
+          e.inquiry_id AS "inquiryId", NULL::uuid AS "staffId", e.subject,
+          left(e.text_body, 2000) AS text,
+          (SELECT count(*)::int FROM inbound_attachment a WHERE a.inbound_email_id = e.id)
+            AS attachments,
+          NULL AS outcome, NULL::int AS "durationSeconds", NULL AS event,
+          e.needs_review AS "needsReview"
+        FROM inbound_email e
+        WHERE e.inquiry_id = ANY($1::uuid[]) AND e.outcome IN ('opened', 'attached')`,
+    });
   }
 }

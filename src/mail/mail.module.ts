@@ -13,5 +13,14 @@ export class MailModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.caseRecords.register(['outbox_message']);
+    // Notices and letters the family was sent (by email, or told by phone).
+    this.caseRecords.converse({
+      scope: 'letters',
+      sql: `SELECT o.id, o.sent_at, coalesce(o.channel, 'email'), 'outbound', o.inquiry_id,
+          NULL::uuid, o.subject, NULL, NULL::int, NULL, NULL::int, o.event_type, NULL::boolean
+        FROM outbox_message o
+        WHERE o.inquiry_id = ANY($1::uuid[]) AND o.recipient_kind = 'inquirer'
+          AND o.state = 'sent'`,
+    });
   }
 }

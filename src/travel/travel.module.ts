@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { CaseRecordsRegistry } from '../common/case-records/case-records.registry.js';
+import { DomainException } from '../common/exceptions/domain.exception.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { DisclosureModule } from '../disclosure/disclosure.module.js';
 import { TravelFamilyFacts } from './travel-family-facts.js';
@@ -23,4 +25,20 @@ import { TravelService } from './travel.service.js';
   ],
   exports: [TravelService, TravelPlanService],
 })
-export class TravelModule {}
+export class TravelModule implements OnModuleInit {
+  constructor(private readonly caseRecords: CaseRecordsRegistry) {}
+
+  onModuleInit(): void {
+    // A journey is one case's alone: a case with a travel plan is never folded into another.
+    this.caseRecords.guardMerge(async ({ manager, from }) => {
+      const [plan] = (await manager.query(`SELECT 1 FROM travel_plan WHERE inquiry_id = $1`, [
+        from,
+      ])) as unknown[];
+      if (plan) {
+        throw new DomainException('conflict', 'The duplicate has a journey', {
+          detail: 'An inquiry with a travel plan cannot be merged.',
+        });
+      }
+    });
+  }
+}
