@@ -113,6 +113,13 @@ describe('family notices on the preferred channel', () => {
     // The words to say, in the family's language, with the case's reference.
     expect(call.notes.split('\n')[0]).toBe(`[${inquiry.reference}] Мы получили ваше обращение`);
     expect(call.notes).toContain(`под номером ${inquiry.reference}`);
+    // Worded for a call: nothing about replying to a letter, and no status link to read out.
+    expect(call.notes).toContain(
+      'Если вы хотите что-то дополнить или спросить, скажите об этом сейчас',
+    );
+    expect(call.notes).toContain('запишите его и называйте, когда звоните нам');
+    expect(call.notes).not.toMatch(/письм|\/status\//);
+    expect(await sql(`SELECT 1 FROM status_link WHERE inquiry_id = $1`, [inquiry.id])).toEqual([]);
     // On the case, by the service.
     const timeline = (await caseworker.agent.get(`/api/inquiries/${inquiry.id}`)).body as {
       timeline: { action: string; actor: string }[];

@@ -95,4 +95,19 @@ describe('mail templates', () => {
     expect(mail.text).toContain('Спасибо за документы.\n\nМы свяжемся с вами.');
     expect(mail.text).toContain('Олена Коваль');
   });
+
+  // A family who hear by phone get each notice as a call a staff member makes with its words:
+  // nothing in them may ask to reply to a letter or to keep a subject line.
+  const EMAIL_WORDS = { ru: /письм|ответьте/i, uk: /лист|дайте відповідь/i, en: /email|reply/i };
+  for (const language of MAIL_LANGUAGES) {
+    it(`words every family notice in ${language} for a call when told by phone`, () => {
+      for (const event of MAIL_EVENTS.filter((e) => e.startsWith('family.'))) {
+        if (event === 'family.callback_scheduled' || event === 'family.message') continue;
+        const said = renderer.render(event, language, { ...DATA, byPhone: true }).text;
+        const written = renderer.render(event, language, DATA).text;
+        expect([event, EMAIL_WORDS[language].test(said)]).toEqual([event, false]);
+        expect([event, EMAIL_WORDS[language].test(written)]).toEqual([event, true]);
+      }
+    });
+  }
 });

@@ -322,7 +322,12 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       language = review.view.language;
       data = {
         ...this.familyData(review.view, review.fields, row),
-        ...(event === 'family.acknowledgement' ? await this.statusLinkOf(row) : {}),
+        // Told by phone: worded for a call, and without a status link (a link is for reading;
+        // none is minted that nobody could follow).
+        byPhone: channel === 'phone',
+        ...(event === 'family.acknowledgement' && channel === 'email'
+          ? await this.statusLinkOf(row)
+          : {}),
       };
     }
     const rendered = this.renderer.render(event, language, data);
