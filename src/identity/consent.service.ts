@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { findStaff } from '../auth/staff-lookup.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -63,9 +64,7 @@ export class ConsentService {
           detail: "Consent is the matched prisoner's: confirm the match (two signatures) first.",
         });
       }
-      const [interviewer] = (await manager.query(`SELECT id FROM staff_user WHERE id = $1`, [
-        input.interviewedBy,
-      ])) as unknown[];
+      const interviewer = await findStaff(manager, input.interviewedBy);
       if (!interviewer) {
         throw new ValidationFailedException([
           { field: 'interviewedBy', message: 'must be a staff member' },

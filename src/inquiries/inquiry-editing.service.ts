@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { StaffUser } from '../auth/staff-user.entity.js';
+import { findStaff } from '../auth/staff-lookup.js';
 import type { Role } from '../common/decorators/access-policy.decorator.js';
 import {
   DomainException,
@@ -143,7 +143,7 @@ export class InquiryEditingService {
         });
       }
       if (assigneeId) {
-        const assignee = await manager.getRepository(StaffUser).findOneBy({ id: assigneeId });
+        const assignee = await findStaff(manager, assigneeId);
         if (
           !assignee?.active ||
           !assignee.roles.some((r) => r === 'caseworker' || r === 'supervisor')
