@@ -751,6 +751,49 @@ describe('persons and searches', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
   });
 
+  it('erases every record of a chain of merges, asked by the first record’s id', async () => {
+    const records = [
+      await open({ fullName: 'Мороз Віра', phones: [phone()], emails: [] }),
+      await open({ fullName: 'Moroz Vira', phones: [phone()], emails: [] }),
+      await open({ fullName: 'Мороз Віра Іванівна', phones: [phone()], emails: [] }),
+    ];
+    const [a, b, c] = records;
+    for (const [survivor, absorbed] of [
+      [b, a],
+      [c, b],
+    ]) {
+      const res = await post(supervisor, `/api/inquirers/${survivor.inquirer.id}/merges`, {
+        absorbedId: absorbed.inquirer.id,
+        reason: 'The same woman',
+      });
+      expect(res.status).toBe(201);
+    }
+    for (const { inquiry } of records) {
+      const { version } = (await detail(inquiry.id)).inquiry;
+      const closed = await post(caseworker, `/api/inquiries/${inquiry.id}/transitions`, {
+        to: 'closed_withdrawn',
+        version,
+        reason: 'The family asked us to stop',
+      });
+      expect(closed.status).toBe(200);
+    }
+    // Asked by the first record (merged into b, which was merged into c): the person is c.
+    const erased = await post(supervisor, `/api/inquirers/${a.inquirer.id}/erasure`, {
+      reason: 'Requested in person on 6 December; identity confirmed',
+    });
+    expect(erased.status).toBe(200);
+    expect(
+      await sql(`SELECT full_name, phones FROM inquirer WHERE id = ANY($1) ORDER BY created_at`, [
+        records.map((r) => r.inquirer.id),
+      ]),
+    ).toEqual(records.map(() => ({ full_name: '-', phones: [] })));
+    expect(
+      await sql(`SELECT reason FROM person_merge WHERE absorbed_id = ANY($1)`, [
+        records.map((r) => r.inquirer.id),
+      ]),
+    ).toEqual([{ reason: '-' }, { reason: '-' }]);
+  });
+
   it('undoes merges newest first: a record joined to one since joined on waits for that undo', async () => {
     const a = await open({ fullName: 'Ткачук Люба', phones: [phone()], emails: [] });
     const b = await open({ fullName: 'Tkachuk Liuba', phones: [phone()], emails: [] });

@@ -145,13 +145,24 @@ export async function personSuggestions(
 export const personNotFound = (id: string) =>
   new DomainException('not_found', 'No such person', { detail: `No person ${id}.` });
 
-// The person a record is: itself, or the record it was merged into (a merged record's export,
-// conversation and erasure are the survivor's).
+// The person a record is: itself, or the end of its chain of merges (a record merged into one
+// that was merged on in turn is the last survivor's): a merged record's export, conversation and
+// erasure are the survivor's.
 export async function personOf(manager: EntityManager, id: string): Promise<string> {
   const [row] = (await manager.query(
-    `SELECT coalesce(merged_into, id) AS id FROM inquirer WHERE id = $1`,
+    `WITH RECURSIVE up AS (
+       SELECT id, merged_into FROM inquirer WHERE id = $1
+       UNION ALL SELECT r.id, r.merged_into FROM inquirer r JOIN up ON r.id = up.merged_into)
+     SELECT id FROM up WHERE merged_into IS NULL`,
     [id],
   )) as { id: string }[];
   if (!row) throw personNotFound(id);
   return row.id;
 }
+
+// Every record that is the person `person` (an SQL expression for its id): theirs, and those
+// merged into it at any depth. For a statement's IN (…).
+export const RECORDS_OF_PERSON = (person: string) => `WITH RECURSIVE down AS (
+    SELECT ${person} AS id
+    UNION ALL SELECT r.id FROM inquirer r JOIN down ON r.merged_into = down.id)
+  SELECT id FROM down`;

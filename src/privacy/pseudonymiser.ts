@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RECORDS_OF_PERSON } from '../people/person-resolution.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -108,10 +109,12 @@ const setFamily = (table: string) =>
   familyColumns(table)
     .map(([column, erase]) => `"${column}" = ${erase}`)
     .join(', ');
+// (Records merged into a record since merged on are the person's too: the whole chain.)
+const CASE_PERSON = `(SELECT inquirer_id FROM inquiry WHERE id = $1)`;
 const INQUIRER = `UPDATE inquirer r SET ${setFamily('inquirer')} FROM inquiry i
-  WHERE (r.id = i.inquirer_id OR r.merged_into = i.inquirer_id) AND ${LAST_CASE_OF_PERSON}`;
+  WHERE r.id IN (${RECORDS_OF_PERSON(CASE_PERSON)}) AND ${LAST_CASE_OF_PERSON}`;
 const PERSON_MERGES = `UPDATE person_merge m SET ${setFamily('person_merge')} FROM inquiry i
-  WHERE m.survivor_id = i.inquirer_id AND ${LAST_CASE_OF_PERSON}`;
+  WHERE m.survivor_id IN (${RECORDS_OF_PERSON(CASE_PERSON)}) AND ${LAST_CASE_OF_PERSON}`;
 
 export interface PseudonymisedCase {
   id: string;
