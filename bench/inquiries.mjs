@@ -206,6 +206,7 @@ FROM (
   ) r
 ) e \\gset
 ${personSql}
+${duplicatesSql}
 INSERT INTO inquirer (id, full_name, phones, emails, preferred_language, country, city, notes)
   VALUES (:inquirer_id::uuid, 'Петрова Ольга Ивановна', ARRAY[:phone::text], ARRAY[:email::text], 'ru', 'RU', NULL, NULL);
 INSERT INTO search (id) VALUES (:a11::uuid);
@@ -218,7 +219,6 @@ ${GATE_READS_SQL}
 INSERT INTO outbox_message (event_type, inquiry_id, recipient_kind, recipient_id, payload, state, last_error, family_stage)
   VALUES ('family.acknowledgement', :a11::uuid, 'inquirer', :inquirer_id::uuid, '{}'::jsonb, 'pending', NULL, 'received');
 ${appendStatement().sql}
-${duplicatesSql}
 END;
 `;
 }
@@ -264,13 +264,24 @@ async function personStatement() {
     .replace(/\$2::text\[\]/g, 'ARRAY[:email::text]')};`;
 }
 
-// The create's look for possible duplicates by the man sought, which the app runs in the same
-// transaction: the app's own statement (CANDIDATES in src/inquiries/inquiry-duplicates.service.ts,
-// from the build), its parameter the inquiry just created.
+// The create's look for possible duplicates by the man sought: the app builds it for the values
+// being created (candidatesForNew in src/inquiries/inquiry-duplicates.service.ts) and runs it in
+// the create's one statement, which does not see the rows it inserts. PROPOSED_CANDIDATES is the
+// same builder's statement on its own (the intake form's check), from the build; run here before
+// the inserts, so that it sees what the app's does.
 async function duplicatesStatement() {
   const built = path.join(ROOT, 'dist/src/inquiries/inquiry-duplicates.service.js');
-  const { CANDIDATES } = await import(built);
-  return `${CANDIDATES.text.trim().replace(/\$1\b/g, ':a11::uuid')};`;
+  const { PROPOSED_CANDIDATES } = await import(built);
+  const values = [
+    'ARRAY[:phone::text]',
+    'ARRAY[:email::text]',
+    ':surname::text',
+    ':given_name::text',
+    ':birth_year::smallint',
+    'NULL',
+    'NULL',
+  ];
+  return `${PROPOSED_CANDIDATES.trim().replace(/\$([1-7])\b/g, (_, n) => values[n - 1])};`;
 }
 
 // Client c (0-based) only touches picks c+1, c+1+CLIENTS, …: no two clients wait for one row,

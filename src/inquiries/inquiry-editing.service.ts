@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { casesOfPerson } from './case-lookup.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -113,11 +114,11 @@ export class InquiryEditingService {
       // A verified family's new address or number waits for a supervisor's approval, on every
       // case of the person (their record is one).
       if ('emails' in inquirerChanges || 'phones' in inquirerChanges) {
-        const cases = (await manager.query(
-          `SELECT id FROM inquiry WHERE inquirer_id = $1 ORDER BY id`,
-          [inquiry.inquirerId],
-        )) as { id: string }[];
-        for (const c of cases) await this.gate.contactsChanged(manager, c.id, actor);
+        const cases = await casesOfPerson(manager, inquiry.inquirerId);
+        // In id order, as every change that locks several cases takes them.
+        for (const c of cases.sort((x, y) => x.id.localeCompare(y.id))) {
+          await this.gate.contactsChanged(manager, c.id, actor);
+        }
       }
       return saved;
     });

@@ -451,9 +451,6 @@ export class IntakeService {
     ]);
   }
 
-  // The address the report names (Final-Recipient, else Original-Recipient), when it is one of
-  // the case's inquirer's; else the one our mail went to (the first not yet undeliverable).
-  // Returns the address marked, or null when there was none to mark.
   private async audited(
     manager: EntityManager,
     id: string,

@@ -77,8 +77,11 @@ const NAMES = new PreparedStatement<{ id: string }>(
 async function sharing(
   manager: EntityManager,
   contact: PersonContact,
+  except?: string,
 ): Promise<PersonSuggestion[]> {
-  const rows = await SHARING.run(manager, [contact.phones, contact.emails]);
+  const rows = (await SHARING.run(manager, [contact.phones, contact.emails])).filter(
+    (r) => r.id !== except,
+  );
   if (rows.length === 0) return [];
   const named = new Set(
     (await NAMES.run(manager, [contact.fullName, rows.map((r) => r.id)])).map((r) => r.id),
@@ -139,7 +142,8 @@ export async function personSuggestions(
   person: { id: string; fullName: string; phones: readonly string[]; emails: readonly string[] },
 ): Promise<PersonSuggestion[]> {
   if (person.phones.length === 0 && person.emails.length === 0) return [];
-  return (await sharing(manager, person)).filter((r) => r.id !== person.id);
+  // Their own record shares every contact: left out before names are compared.
+  return sharing(manager, person, person.id);
 }
 
 export const personNotFound = (id: string) =>

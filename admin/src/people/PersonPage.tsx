@@ -227,6 +227,9 @@ export function PersonPage() {
 
       {!mergedInto && (
         <Conversation
+          // A merge, undo or split changes the person's cases: the form starts again on them,
+          // never left on a case that is now someone else's.
+          key={inquiries.map((i) => i.id).join()}
           personId={person.id}
           inquiries={inquiries}
           canRecord={allowed(permissions, 'inquiries', 'contact')}

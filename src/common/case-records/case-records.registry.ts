@@ -70,8 +70,8 @@ export class CaseRecordsRegistry {
 
   // Every module's records, in one order (by table), so that two merges lock alike. How many
   // rows of each table moved.
+  // (The caller asked refuseIfKept before it changed anything.)
   async moveAll(move: CaseMove): Promise<Record<string, number>> {
-    await this.refuseIfKept(move);
     const moved: Record<string, number> = {};
     const ordered = [...this.owners].sort((a, b) => a.tables[0].localeCompare(b.tables[0]));
     for (const { tables, prepare } of ordered) {
