@@ -576,12 +576,14 @@ describe('persons and searches', () => {
     const res = await post(supervisor, `/api/inquirers/${mother.inquirer.id}/split`, {
       inquiryIds: [daughter.inquiry.id],
       fullName: 'Гнатюк Олена Максимівна',
-      phones: [own],
+      // As a person types them: stored as every record's contacts are.
+      phones: [`${own.slice(0, 4)} ${own.slice(4, 6)} ${own.slice(6)}`],
+      emails: ['Olena.Hnatiuk@Mail.Test'],
       reason: 'The daughter, not the mother: she asks about her husband',
     });
     expect(res.status).toBe(201);
     const [row] = await sql<{ inquirer_id: string; full_name: string; phones: string[] }>(
-      `SELECT i.inquirer_id, r.full_name, r.phones FROM inquiry i
+      `SELECT i.inquirer_id, r.full_name, r.phones, r.emails FROM inquiry i
        JOIN inquirer r ON r.id = i.inquirer_id WHERE i.id = $1`,
       [daughter.inquiry.id],
     );
@@ -589,6 +591,7 @@ describe('persons and searches', () => {
       inquirer_id: res.body.personId,
       full_name: 'Гнатюк Олена Максимівна',
       phones: [own],
+      emails: ['olena.hnatiuk@mail.test'],
     });
     const all = await post(supervisor, `/api/inquirers/${mother.inquirer.id}/split`, {
       inquiryIds: [mother.inquiry.id],

@@ -33,7 +33,7 @@ const trimOrNull = ({ value }: { value: unknown }) =>
 
 // To E.164 when the number parses (international, or national with the inquirer's country);
 // otherwise left as given, for the validator to name.
-const toE164 = ({ value, obj }: { value: unknown; obj: { country?: unknown } }) => {
+export const toE164 = ({ value, obj }: { value: unknown; obj: { country?: unknown } }) => {
   if (!Array.isArray(value)) return value;
   const region =
     typeof obj.country === 'string' ? (obj.country.toUpperCase() as CountryCode) : undefined;
@@ -44,7 +44,7 @@ const toE164 = ({ value, obj }: { value: unknown; obj: { country?: unknown } }) 
   });
 };
 
-const lowerEach = ({ value }: { value: unknown }) =>
+export const lowerEach = ({ value }: { value: unknown }) =>
   Array.isArray(value)
     ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v))
     : value;

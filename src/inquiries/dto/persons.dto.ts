@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { lowerEach, toE164 } from './create-inquiry.dto.js';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -42,8 +43,11 @@ export class PersonSplitDto {
   @MaxLength(200)
   fullName!: string;
 
+  // Stored as every inquirer's contacts are (E.164, emails lower-cased), so that the rule that
+  // recognises a person finds them.
   @ApiPropertyOptional({ type: [String], description: 'Their phones (E.164)' })
   @IsOmittable()
+  @Transform(toE164)
   @IsArray()
   @ArrayMaxSize(5)
   @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'each phone must be in E.164 (+7…)' })
@@ -53,7 +57,9 @@ export class PersonSplitDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(5)
+  @Transform(lowerEach)
   @IsEmail({}, { each: true, message: 'each email must be an email address' })
+  @MaxLength(254, { each: true })
   emails: string[] = [];
 
   @IsReason()
